@@ -1,0 +1,49 @@
+/**
+ * in-mem engine: public API. The harness drives an engine only through this module.
+ */
+export { Database, Snapshot, type DatabaseStats } from './database.ts';
+export { Transaction, type TransactionState } from './transaction.ts';
+export {
+  InMemError,
+  ConflictError,
+  InvalidValueError,
+  InvalidKeyError,
+  NotFoundError,
+  AlreadyExistsError,
+  InvalidTransitionError,
+  InvalidArgumentError,
+  TransactionStateError,
+  ClosedError,
+  CorruptionError,
+  IoError,
+  type InMemErrorCode,
+} from './errors.ts';
+export { newRunId, isRunId, type RunId } from './keys.ts';
+export { LIMITS, valuesEqual, type Value } from './value.ts';
+export { KVStore, KVTransaction } from './primitives/kv-store.ts';
+export {
+  EventLog,
+  GENESIS_HASH,
+  type Event,
+  type ChainVerification,
+} from './primitives/event-log.ts';
+export { StateCell, type CellState, type TransitionResult } from './primitives/state-cell.ts';
+export {
+  TraceStore,
+  TRACE_TYPES,
+  type Trace,
+  type TraceType,
+  type TraceInput,
+  type TraceOptions,
+  type TraceTree,
+} from './primitives/trace-store.ts';
+export {
+  RunIndex,
+  RUN_STATUSES,
+  canTransition,
+  type RunStatus,
+  type RunMeta,
+  type RunQuery,
+  type CreateRunOptions,
+} from './primitives/run-index.ts';
+export { SYSTEM_RUN_ID } from './primitives/namespaces.ts';

@@ -1,0 +1,125 @@
+/**
+ * Multi-version storage, sharded per run.
+ *
+ * Each key maps to its newest `Entry`; older entries hang off `prev` only while some open
+ * snapshot may still need them. A snapshot is a pinned commit version: a read at version `s`
+ * returns the newest entry with `version <= s`. With no snapshot pinned, a write replaces the
+ * entry outright and a delete removes the key, so the common case keeps one entry per key.
+ */
+import type { RunId } from './keys.ts';
+import type { Value } from './value.ts';
+
+export interface Entry {
+  /** Commit version that wrote this entry. */
+  readonly version: number;
+  /** `undefined` marks a delete (a tombstone, kept only while snapshots may need it). */
+  readonly value: Value | undefined;
+  prev: Entry | undefined;
+}
+
+export type Shard = Map<string, Entry>;
+
+/** A write set: key to new value, `undefined` meaning delete. Insertion order is kept. */
+export type WriteSet = Map<string, Value | undefined>;
+
+export class VersionedStore {
+  readonly shards = new Map<RunId, Shard>();
+  /** Version of the newest commit; 0 before the first. */
+  version = 0;
+  /** Pinned snapshot versions and how many holders each has. */
+  private readonly pins = new Map<number, number>();
+
+  pin(): number {
+    const v = this.version;
+    this.pins.set(v, (this.pins.get(v) ?? 0) + 1);
+    return v;
+  }
+
+  unpin(v: number): void {
+    const n = this.pins.get(v);
+    if (n === undefined) return;
+    if (n <= 1) this.pins.delete(v);
+    else this.pins.set(v, n - 1);
+  }
+
+  get pinnedCount(): number {
+    let total = 0;
+    for (const n of this.pins.values()) total += n;
+    return total;
+  }
+
+  private oldestPin(): number | undefined {
+    let min: number | undefined;
+    for (const v of this.pins.keys()) if (min === undefined || v < min) min = v;
+    return min;
+  }
+
+  shard(runId: RunId): Shard | undefined {
+    return this.shards.get(runId);
+  }
+
+  /** Newest entry for a key, tombstones included (validation needs their versions). */
+  latestEntry(runId: RunId, key: string): Entry | undefined {
+    return this.shards.get(runId)?.get(key);
+  }
+
+  /** The entry visible to a snapshot at `version`, or undefined. */
+  static visible(entry: Entry | undefined, version: number): Entry | undefined {
+    let e = entry;
+    while (e !== undefined && e.version > version) e = e.prev;
+    return e;
+  }
+
+  /** Keys with `prefix` visible at `version`, sorted, with their entries. */
+  scan(runId: RunId, prefix: string, version: number): Array<[string, Entry]> {
+    const shard = this.shards.get(runId);
+    if (shard === undefined) return [];
+    const out: Array<[string, Entry]> = [];
+    for (const [key, head] of shard) {
+      if (!key.startsWith(prefix)) continue;
+      const e = VersionedStore.visible(head, version);
+      if (e !== undefined && e.value !== undefined) out.push([key, e]);
+    }
+    out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return out;
+  }
+
+  /** Highest commit version of any key under `prefix` (tombstones included), for phantom checks. */
+  newestUnder(runId: RunId, prefix: string): number {
+    const shard = this.shards.get(runId);
+    let max = 0;
+    if (shard === undefined) return max;
+    for (const [key, head] of shard) {
+      if (head.version > max && key.startsWith(prefix)) max = head.version;
+    }
+    return max;
+  }
+
+  /** Applies a validated write set as commit `version`. Callers guarantee version = this.version + 1. */
+  apply(runId: RunId, writes: WriteSet, version: number): void {
+    let shard = this.shards.get(runId);
+    if (shard === undefined) {
+      shard = new Map();
+      this.shards.set(runId, shard);
+    }
+    const oldest = this.pins.size === 0 ? undefined : this.oldestPin();
+    for (const [key, value] of writes) {
+      const old = shard.get(key);
+      if (oldest === undefined) {
+        if (value === undefined) shard.delete(key);
+        else shard.set(key, { version, value, prev: undefined });
+        continue;
+      }
+      // Keep the chain down to the newest entry the oldest snapshot can see; cut the rest.
+      const keep = VersionedStore.visible(old, oldest);
+      if (keep !== undefined) keep.prev = undefined;
+      shard.set(key, { version, value, prev: old });
+    }
+    this.version = version;
+  }
+
+  /** Replays a recovered commit (no snapshots exist during recovery). */
+  replay(runId: RunId, writes: WriteSet, version: number): void {
+    this.apply(runId, writes, version);
+  }
+}
