@@ -1,18 +1,31 @@
 /**
- * The database: versioned storage, optimistic transactions, and a write-ahead log that is
- * fsynced before every commit returns (the M3 design: one durability level, the strictest).
+ * The database: versioned storage, optimistic transactions, and a commit log whose behaviour
+ * is the durability mode chosen at open (see durability.ts). `Database.open(path)` keeps the
+ * M3 behaviour: strict, every commit fsynced before it returns.
  *
- * Synchronous like better-sqlite3: an operation returns when it is committed and on disk.
- * The engine is single-threaded per instance; run one instance per worker thread or process.
+ * Synchronous like better-sqlite3: an operation returns when it is committed (and, in strict
+ * mode, on disk). The engine is single-threaded per instance; run one instance per worker
+ * thread or process.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { BufferedLog, StrictLog, type CommitLog } from './commit-log.ts';
+import { DurabilityMode } from './durability.ts';
 import { ClosedError, InMemError, InvalidArgumentError, TransactionStateError } from './errors.ts';
 import { checkRawKey, checkRunId, type RunId } from './keys.ts';
+import { PERF_TRACE_ENABLED, PerfRecorder, type PerfStats, type PerfTrace } from './perf-trace.ts';
 import { VersionedStore } from './storage.ts';
 import { Transaction, type TransactionHost } from './transaction.ts';
-import { exportValue, type Value } from './value.ts';
-import { encodeRecord, recoverWal, WAL_FILE, WalWriter, type RecoveryReport } from './wal.ts';
+import { admitValue, exportValue, type Value } from './value.ts';
+import {
+  encodeRecord,
+  encodeRecordOne,
+  recoverWal,
+  WAL_FILE,
+  WalWriter,
+  type RecoveryReport,
+} from './wal.ts';
 
 export interface DatabaseStats {
   /** Commits that wrote something (each one WAL record). */
@@ -24,8 +37,23 @@ export interface DatabaseStats {
   conflicts: number;
   /** Newest commit version. */
   version: number;
-  /** Bytes in the WAL. */
+  /** Bytes in the WAL, buffered bytes included (0 in memory). */
   walBytes: number;
+  /** Commits acknowledged but not yet known to be on disk (buffered mode). */
+  pendingCommits: number;
+}
+
+interface OpenConfig {
+  dir: string | undefined;
+  mode: DurabilityMode;
+  /** openTemp(): remove the directory on close. */
+  removeOnClose: boolean;
+}
+
+const NO_RECOVERY: RecoveryReport = Object.freeze({ records: 0, truncatedBytes: 0, validBytes: 0 });
+
+function nowNs(): number {
+  return performance.now() * 1e6;
 }
 
 const LOCK_FILE = 'LOCK';
@@ -68,33 +96,69 @@ function acquireLock(dir: string): void {
 
 export class Database implements TransactionHost {
   readonly store = new VersionedStore();
-  readonly path: string;
+  /** The directory, or undefined for an in-memory database (which writes no file at all). */
+  readonly path: string | undefined;
+  readonly durabilityMode: DurabilityMode;
   readonly recovery: RecoveryReport;
-  private readonly wal: WalWriter;
+  private readonly log: CommitLog | undefined;
+  /** Whether a commit without a per-transaction override is fsynced before it returns. */
+  private readonly strictByDefault: boolean;
+  private readonly removeOnClose: boolean;
+  /** Present only when INMEM_PERF_TRACE=1 was set at process start. */
+  private readonly perf: PerfRecorder | undefined = PERF_TRACE_ENABLED
+    ? new PerfRecorder()
+    : undefined;
   private closed = false;
-  private readonly openTransactions = new Set<Transaction>();
+  /** Open transactions, oldest first; an array so a sync transaction is a push and a pop. */
+  private readonly openTransactions: Transaction[] = [];
   private readonly counters = { commits: 0, readOnlyCommits: 0, aborts: 0, conflicts: 0 };
 
-  private constructor(dir: string) {
-    this.path = dir;
-    const walFile = path.join(dir, WAL_FILE);
+  private constructor(config: OpenConfig) {
+    this.durabilityMode = config.mode;
+    this.removeOnClose = config.removeOnClose;
+    this.strictByDefault = config.mode.kind === 'strict';
+    if (config.mode.kind === 'inMemory' || config.dir === undefined) {
+      this.path = undefined;
+      this.recovery = NO_RECOVERY;
+      this.log = undefined;
+      return;
+    }
+    this.path = config.dir;
+    const walFile = path.join(config.dir, WAL_FILE);
     const store = this.store;
     this.recovery = recoverWal(walFile, (r) => store.replay(r.runId, r.writes, r.version));
-    this.wal = new WalWriter(walFile, this.recovery.validBytes);
+    const wal = new WalWriter(walFile, this.recovery.validBytes);
+    this.log =
+      config.mode.kind === 'buffered' ? new BufferedLog(wal, config.mode) : new StrictLog(wal);
   }
 
-  /** Opens (or creates) the database in directory `dir` and replays its WAL. */
+  /** Opens (or creates) a strict database in directory `dir` and replays its WAL (M3 behaviour). */
   static open(dir: string): Database {
-    if (typeof dir !== 'string' || dir.length === 0) {
-      throw new InvalidArgumentError('Database.open needs a directory path');
+    return Database.openWith({
+      dir: requireDir(dir, 'Database.open'),
+      mode: DurabilityMode.strict(),
+      removeOnClose: false,
+    });
+  }
+
+  /** A builder for choosing the path and durability mode. */
+  static builder(): DatabaseBuilder {
+    return new DatabaseBuilder();
+  }
+
+  /** @internal Used by Database.open and DatabaseBuilder. */
+  static openWith(config: OpenConfig): Database {
+    if (config.mode.kind === 'inMemory' || config.dir === undefined) {
+      return new Database({ ...config, dir: undefined });
     }
-    const resolved = path.resolve(dir);
+    const resolved = path.resolve(config.dir);
     fs.mkdirSync(resolved, { recursive: true });
     acquireLock(resolved);
     try {
-      return new Database(resolved);
+      return new Database({ ...config, dir: resolved });
     } catch (err) {
       releaseLock(resolved);
+      if (config.removeOnClose) fs.rmSync(resolved, { recursive: true, force: true });
       throw err;
     }
   }
@@ -113,15 +177,40 @@ export class Database implements TransactionHost {
   }
 
   stats(): DatabaseStats {
-    return { ...this.counters, version: this.store.version, walBytes: this.wal.bytes };
+    return {
+      ...this.counters,
+      version: this.store.version,
+      walBytes: this.log?.bytes ?? 0,
+      pendingCommits: this.log?.pendingCommits ?? 0,
+    };
+  }
+
+  /**
+   * Per-commit timing aggregates. Commits are traced only when INMEM_PERF_TRACE=1 was set at
+   * process start; otherwise the count is 0 and the summary says how to enable it.
+   */
+  perfStats(): PerfStats {
+    return (this.perf ?? new PerfRecorder()).stats();
+  }
+
+  /** The most recent commit's trace, when tracing is on. */
+  lastPerfTrace(): PerfTrace | undefined {
+    return this.perf?.last;
   }
 
   /** Starts a transaction on one run. It may live across awaits; end it with commit() or abort(). */
   begin(runId: RunId): Transaction {
     this.checkOpen();
     checkRunId(runId);
-    const txn = new Transaction(this, runId);
-    this.openTransactions.add(txn);
+    let txn: Transaction;
+    if (this.perf === undefined) {
+      txn = new Transaction(this, runId);
+    } else {
+      const t0 = nowNs();
+      txn = new Transaction(this, runId);
+      txn.snapshotAcquireNs = nowNs() - t0;
+    }
+    this.openTransactions.push(txn);
     return txn;
   }
 
@@ -130,7 +219,32 @@ export class Database implements TransactionHost {
    * what it returned. The body must be synchronous; use `begin()` for work across awaits.
    */
   transaction<T>(runId: RunId, fn: (txn: Transaction) => T): T {
+    return this.runTransaction(this.begin(runId), fn);
+  }
+
+  /**
+   * Like `transaction`, with this commit's durability overridden. In a buffered database a
+   * strict commit is on disk when this returns, together with everything buffered before it;
+   * in a strict database a buffered commit is written but fsynced only with the next strict
+   * commit, a flush or close. Every commit of a WAL database is logged (recovery replays a
+   * gap-free history), so inMemory can't be chosen there, nor a WAL mode in memory.
+   */
+  transactionWithDurability<T>(runId: RunId, mode: DurabilityMode, fn: (txn: Transaction) => T): T {
+    const override = DurabilityMode.fromJSON(mode);
+    if ((override.kind === 'inMemory') !== (this.durabilityMode.kind === 'inMemory')) {
+      throw new InvalidArgumentError(
+        `a ${this.durabilityMode.kind} database can't commit in ${override.kind} mode: ` +
+          (override.kind === 'inMemory'
+            ? 'every commit of a WAL database is logged'
+            : 'an in-memory database has no WAL'),
+      );
+    }
     const txn = this.begin(runId);
+    txn.durability = override;
+    return this.runTransaction(txn, fn);
+  }
+
+  private runTransaction<T>(txn: Transaction, fn: (txn: Transaction) => T): T {
     let result: T;
     try {
       result = fn(txn);
@@ -153,6 +267,32 @@ export class Database implements TransactionHost {
     // must not take the return for a commit.
     else if (txn.state === 'aborted') this.checkOpen();
     return result;
+  }
+
+  /**
+   * One-key write committed on its own: the same result as a one-key transaction, without
+   * building one (no snapshot to pin, nothing to validate: a blind write in a single-threaded
+   * engine can't lose a race; open transactions that touch the key see it at their commit).
+   */
+  put(runId: RunId, key: string, value: unknown): void {
+    this.checkOpen();
+    checkRawKey(key);
+    if (this.store.shard(runId) === undefined) checkRunId(runId);
+    this.commitOne(runId, key, admitValue(value));
+  }
+
+  /** One-key delete committed on its own; returns whether the key existed. */
+  delete(runId: RunId, key: string): boolean {
+    this.checkOpen();
+    checkRawKey(key);
+    const shard = this.store.shard(runId);
+    if (shard === undefined) {
+      checkRunId(runId);
+      return false;
+    }
+    if (shard.get(key)?.value === undefined) return false;
+    this.commitOne(runId, key, undefined);
+    return true;
   }
 
   /** Fast-path read: what a read-only transaction started now would return. */
@@ -204,6 +344,19 @@ export class Database implements TransactionHost {
     return new Snapshot(this);
   }
 
+  private isStrict(override: DurabilityMode | undefined): boolean {
+    return override === undefined ? this.strictByDefault : override.kind === 'strict';
+  }
+
+  private validate(txn: Transaction): void {
+    try {
+      txn.validate(this.store);
+    } catch (err) {
+      if (err instanceof InMemError && err.code === 'CONFLICT') this.counters.conflicts++;
+      throw err;
+    }
+  }
+
   /** @internal Called by Transaction.commit. */
   commitTransaction(txn: Transaction): void {
     this.checkOpen();
@@ -211,23 +364,14 @@ export class Database implements TransactionHost {
       this.counters.readOnlyCommits++;
       return;
     }
-    try {
-      txn.validate(this.store);
-    } catch (err) {
-      if (err instanceof InMemError && err.code === 'CONFLICT') this.counters.conflicts++;
-      throw err;
+    if (this.perf !== undefined) {
+      this.commitTransactionTraced(txn, this.perf);
+      return;
     }
+    this.validate(txn);
     const version = this.store.version + 1;
-    const record = encodeRecord(version, txn.runId, txn.writes);
-    const before = this.wal.bytes;
-    this.wal.write(record);
-    try {
-      this.wal.sync();
-    } catch (err) {
-      // Not durable, so not committed: take the record back out of the file.
-      this.wal.rollbackTo(before);
-      throw err;
-    }
+    // Write-ahead: the log takes the record (and in strict mode fsyncs it) before memory changes.
+    this.log?.append(encodeRecord(version, txn.runId, txn.writes), this.isStrict(txn.durability));
     // Drop this transaction's own pin first: it reads nothing more, and while it is held
     // `apply` would keep every overwritten version and every delete's tombstone.
     this.releaseTransaction(txn);
@@ -235,21 +379,203 @@ export class Database implements TransactionHost {
     this.counters.commits++;
   }
 
+  /** The same steps as commitTransaction, each timed. Chosen at open, never when tracing is off. */
+  private commitTransactionTraced(txn: Transaction, perf: PerfRecorder): void {
+    const trace: PerfTrace = {
+      snapshotAcquireNs: txn.snapshotAcquireNs,
+      readSetValidateNs: 0,
+      writeSetApplyNs: 0,
+      walAppendNs: 0,
+      fsyncNs: 0,
+      commitTotalNs: 0,
+      keysRead: txn.readCount,
+      keysWritten: txn.writes.size,
+    };
+    const t0 = nowNs();
+    this.validate(txn);
+    const t1 = nowNs();
+    trace.readSetValidateNs = t1 - t0;
+    const version = this.store.version + 1;
+    if (this.log !== undefined) {
+      const record = encodeRecord(version, txn.runId, txn.writes);
+      trace.walAppendNs = nowNs() - t1;
+      this.log.append(record, this.isStrict(txn.durability), trace);
+    }
+    const t2 = nowNs();
+    this.releaseTransaction(txn);
+    this.store.apply(txn.runId, txn.writes, version);
+    const t3 = nowNs();
+    trace.writeSetApplyNs = t3 - t2;
+    trace.commitTotalNs = t3 - t0 + trace.snapshotAcquireNs;
+    perf.record(trace);
+    this.counters.commits++;
+  }
+
+  private commitOne(runId: RunId, key: string, value: Value | undefined): void {
+    if (this.perf !== undefined) {
+      this.commitOneTraced(runId, key, value, this.perf);
+      return;
+    }
+    const version = this.store.version + 1;
+    this.log?.append(encodeRecordOne(version, runId, key, value), this.strictByDefault);
+    this.store.applyOne(runId, key, value, version);
+    this.counters.commits++;
+  }
+
+  private commitOneTraced(
+    runId: RunId,
+    key: string,
+    value: Value | undefined,
+    perf: PerfRecorder,
+  ): void {
+    const trace: PerfTrace = {
+      snapshotAcquireNs: 0,
+      readSetValidateNs: 0,
+      writeSetApplyNs: 0,
+      walAppendNs: 0,
+      fsyncNs: 0,
+      commitTotalNs: 0,
+      keysRead: 0,
+      keysWritten: 1,
+    };
+    const t0 = nowNs();
+    const version = this.store.version + 1;
+    if (this.log !== undefined) {
+      const record = encodeRecordOne(version, runId, key, value);
+      trace.walAppendNs = nowNs() - t0;
+      this.log.append(record, this.strictByDefault, trace);
+    }
+    const t1 = nowNs();
+    this.store.applyOne(runId, key, value, version);
+    const t2 = nowNs();
+    trace.writeSetApplyNs = t2 - t1;
+    trace.commitTotalNs = t2 - t0;
+    perf.record(trace);
+    this.counters.commits++;
+  }
+
   /** @internal Called when a transaction ends either way. */
   releaseTransaction(txn: Transaction): void {
-    if (this.openTransactions.delete(txn)) {
+    const open = this.openTransactions;
+    const i = open[open.length - 1] === txn ? open.length - 1 : open.lastIndexOf(txn);
+    if (i >= 0) {
+      if (i === open.length - 1) open.pop();
+      else open.splice(i, 1);
       this.store.unpin(txn.snapshotVersion);
       if (txn.state === 'aborted') this.counters.aborts++;
     }
   }
 
-  /** Closes the WAL and releases the directory. Open transactions are aborted. Idempotent. */
-  close(): void {
+  /** Writes and fsyncs every buffered commit now (a no-op in strict and in-memory modes). */
+  flush(): void {
+    this.checkOpen();
+    this.log?.flush();
+  }
+
+  /**
+   * Graceful stop: aborts open transactions, flushes what is buffered (waiting for a flush in
+   * flight), stops the flusher and releases the directory. Idempotent; close() calls it.
+   */
+  shutdown(): void {
     if (this.closed) return;
     for (const txn of [...this.openTransactions]) txn.abort();
     this.closed = true;
-    this.wal.close();
-    releaseLock(this.path);
+    try {
+      this.log?.shutdown();
+    } finally {
+      if (this.path !== undefined) releaseLock(this.path);
+    }
+  }
+
+  /** Shuts down, then removes the directory of a database opened with openTemp(). Idempotent. */
+  close(): void {
+    try {
+      this.shutdown();
+    } finally {
+      if (this.removeOnClose && this.path !== undefined) {
+        fs.rmSync(this.path, { recursive: true, force: true });
+      }
+    }
+  }
+}
+
+function requireDir(dir: unknown, what: string): string {
+  if (typeof dir !== 'string' || dir.length === 0) {
+    throw new InvalidArgumentError(`${what} needs a directory path`);
+  }
+  return dir;
+}
+
+/**
+ * Chooses where and how durably a database stores its data.
+ *
+ *   Database.builder().inMemory().open()                     no file at all
+ *   Database.builder().path('/var/data/db').buffered().open()
+ *   Database.builder().strict().openTemp()                   a temp dir, removed on close
+ */
+export class DatabaseBuilder {
+  private dir: string | undefined;
+  private mode: DurabilityMode = DurabilityMode.default();
+
+  path(dir: string): this {
+    this.dir = requireDir(dir, 'path()');
+    return this;
+  }
+
+  durability(mode: DurabilityMode): this {
+    this.mode = DurabilityMode.fromJSON(mode);
+    return this;
+  }
+
+  inMemory(): this {
+    this.mode = DurabilityMode.inMemory();
+    return this;
+  }
+
+  /** Buffered with the defaults: 100 ms, 1000 pending commits. */
+  buffered(): this {
+    this.mode = DurabilityMode.bufferedDefault();
+    return this;
+  }
+
+  bufferedWith(flushIntervalMs: number, maxPendingWrites: number): this {
+    this.mode = DurabilityMode.buffered({ flushIntervalMs, maxPendingWrites });
+    return this;
+  }
+
+  strict(): this {
+    this.mode = DurabilityMode.strict();
+    return this;
+  }
+
+  getPath(): string | undefined {
+    return this.dir;
+  }
+
+  getDurability(): DurabilityMode {
+    return this.mode;
+  }
+
+  /**
+   * Opens the database. A WAL mode needs a path (use openTemp() for a throwaway one); an
+   * in-memory database ignores the path and writes nothing.
+   */
+  open(): Database {
+    if (this.mode.kind !== 'inMemory' && this.dir === undefined) {
+      throw new InvalidArgumentError(
+        `a ${this.mode.kind} database needs a directory: call .path(dir), or use .openTemp() for a temporary one`,
+      );
+    }
+    return Database.openWith({ dir: this.dir, mode: this.mode, removeOnClose: false });
+  }
+
+  /** Opens in a new unique temporary directory that close() removes (none for in-memory). */
+  openTemp(): Database {
+    if (this.mode.kind === 'inMemory') {
+      return Database.openWith({ dir: undefined, mode: this.mode, removeOnClose: false });
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inmem-'));
+    return Database.openWith({ dir, mode: this.mode, removeOnClose: true });
   }
 }
 

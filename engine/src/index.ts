@@ -1,7 +1,15 @@
 /**
  * in-mem engine: public API. The harness drives an engine only through this module.
  */
-export { Database, Snapshot, type DatabaseStats } from './database.ts';
+export { Database, DatabaseBuilder, Snapshot, type DatabaseStats } from './database.ts';
+export { DurabilityMode, type DurabilityKind, type BufferedOptions } from './durability.ts';
+export {
+  PERF_TRACE_ENABLED,
+  breakdown as perfBreakdown,
+  type PerfTrace,
+  type PerfStats,
+  type PerfBreakdown,
+} from './perf-trace.ts';
 export { Transaction, type TransactionState } from './transaction.ts';
 export {
   InMemError,

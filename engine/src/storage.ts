@@ -26,32 +26,36 @@ export class VersionedStore {
   readonly shards = new Map<RunId, Shard>();
   /** Version of the newest commit; 0 before the first. */
   version = 0;
-  /** Pinned snapshot versions and how many holders each has. */
-  private readonly pins = new Map<number, number>();
+  /**
+   * Pinned snapshot versions, one element per holder, in ascending order (a pin is always
+   * taken at the newest version). A plain array rather than a Map: the common case is a
+   * synchronous transaction that pins and unpins at the top, which is a push and a pop with
+   * no allocation.
+   */
+  private readonly pins: number[] = [];
 
   pin(): number {
     const v = this.version;
-    this.pins.set(v, (this.pins.get(v) ?? 0) + 1);
+    this.pins.push(v);
     return v;
   }
 
   unpin(v: number): void {
-    const n = this.pins.get(v);
-    if (n === undefined) return;
-    if (n <= 1) this.pins.delete(v);
-    else this.pins.set(v, n - 1);
+    const pins = this.pins;
+    if (pins.length > 0 && pins[pins.length - 1] === v) {
+      pins.pop();
+      return;
+    }
+    const i = pins.lastIndexOf(v);
+    if (i >= 0) pins.splice(i, 1);
   }
 
   get pinnedCount(): number {
-    let total = 0;
-    for (const n of this.pins.values()) total += n;
-    return total;
+    return this.pins.length;
   }
 
   private oldestPin(): number | undefined {
-    let min: number | undefined;
-    for (const v of this.pins.keys()) if (min === undefined || v < min) min = v;
-    return min;
+    return this.pins[0];
   }
 
   shard(runId: RunId): Shard | undefined {
@@ -97,25 +101,45 @@ export class VersionedStore {
 
   /** Applies a validated write set as commit `version`. Callers guarantee version = this.version + 1. */
   apply(runId: RunId, writes: WriteSet, version: number): void {
+    const shard = this.shardForWrite(runId);
+    const oldest = this.oldestPin();
+    for (const [key, value] of writes) this.applyKey(shard, key, value, version, oldest);
+    this.version = version;
+  }
+
+  /** A one-key commit (db.put / db.delete): the same as `apply` without a write set. */
+  applyOne(runId: RunId, key: string, value: Value | undefined, version: number): void {
+    const shard = this.shardForWrite(runId);
+    this.applyKey(shard, key, value, version, this.oldestPin());
+    this.version = version;
+  }
+
+  private shardForWrite(runId: RunId): Shard {
     let shard = this.shards.get(runId);
     if (shard === undefined) {
       shard = new Map();
       this.shards.set(runId, shard);
     }
-    const oldest = this.pins.size === 0 ? undefined : this.oldestPin();
-    for (const [key, value] of writes) {
-      const old = shard.get(key);
-      if (oldest === undefined) {
-        if (value === undefined) shard.delete(key);
-        else shard.set(key, { version, value, prev: undefined });
-        continue;
-      }
-      // Keep the chain down to the newest entry the oldest snapshot can see; cut the rest.
-      const keep = VersionedStore.visible(old, oldest);
-      if (keep !== undefined) keep.prev = undefined;
-      shard.set(key, { version, value, prev: old });
+    return shard;
+  }
+
+  private applyKey(
+    shard: Shard,
+    key: string,
+    value: Value | undefined,
+    version: number,
+    oldest: number | undefined,
+  ): void {
+    if (oldest === undefined) {
+      if (value === undefined) shard.delete(key);
+      else shard.set(key, { version, value, prev: undefined });
+      return;
     }
-    this.version = version;
+    const old = shard.get(key);
+    // Keep the chain down to the newest entry the oldest snapshot can see; cut the rest.
+    const keep = VersionedStore.visible(old, oldest);
+    if (keep !== undefined) keep.prev = undefined;
+    shard.set(key, { version, value, prev: old });
   }
 
   /** Replays a recovered commit (no snapshots exist during recovery). */

@@ -7,6 +7,7 @@
  * prefix it listed has changed since (first committer wins), then applies the write set
  * atomically under one new version.
  */
+import type { DurabilityMode } from './durability.ts';
 import { ConflictError, InvalidArgumentError, TransactionStateError } from './errors.ts';
 import { checkRawKey, type RunId } from './keys.ts';
 import { VersionedStore, type Entry, type WriteSet } from './storage.ts';
@@ -27,13 +28,19 @@ export class Transaction {
   /** Commit version this transaction reads at. */
   readonly snapshotVersion: number;
   private stateValue: TransactionState = 'active';
+  // Read set, cas checks and listed prefixes are created on first use: a one-key blind write
+  // (the hot path) then allocates only its write set.
   /** Keys read from the snapshot (own writes excluded). */
-  readonly reads = new Set<string>();
+  private reads: Set<string> | undefined;
   readonly writes: WriteSet = new Map();
   /** key -> version the key must still have at commit. */
-  readonly casChecks = new Map<string, number>();
+  private casChecks: Map<string, number> | undefined;
   /** Prefixes listed: no key under them may have changed since the snapshot. */
-  readonly scannedPrefixes: string[] = [];
+  private scannedPrefixes: string[] | undefined;
+  /** Per-transaction durability (db.transactionWithDurability); undefined = the database's. */
+  durability: DurabilityMode | undefined;
+  /** Time to pin the snapshot; set only when perf-trace is on. */
+  snapshotAcquireNs = 0;
 
   constructor(
     private readonly host: TransactionHost,
@@ -59,7 +66,7 @@ export class Transaction {
   private visibleEntry(key: string): Entry | undefined {
     const head = this.host.store.latestEntry(this.runId, key);
     const e = VersionedStore.visible(head, this.snapshotVersion);
-    this.reads.add(key);
+    (this.reads ??= new Set()).add(key);
     return e;
   }
 
@@ -108,14 +115,14 @@ export class Transaction {
       );
     }
     const admitted = admitValue(value);
-    this.casChecks.set(key, expectedVersion);
+    (this.casChecks ??= new Map()).set(key, expectedVersion);
     this.writes.set(key, admitted);
   }
 
   /** Keys under `prefix` and their values as of the snapshot, merged with own writes, sorted. */
   list(prefix = ''): Array<[string, Value]> {
     this.checkActive();
-    this.scannedPrefixes.push(prefix);
+    (this.scannedPrefixes ??= []).push(prefix);
     const merged = new Map<string, Value>();
     for (const [key, e] of this.host.store.scan(this.runId, prefix, this.snapshotVersion)) {
       merged.set(key, e.value as Value);
@@ -155,10 +162,23 @@ export class Transaction {
    * First-committer-wins validation against the store's newest entries. Called by the database
    * inside commit, before anything is written.
    */
+  /** Keys this transaction read from its snapshot. */
+  get readCount(): number {
+    return this.reads?.size ?? 0;
+  }
+
   validate(store: VersionedStore): void {
+    if (
+      this.reads === undefined &&
+      this.casChecks === undefined &&
+      this.scannedPrefixes === undefined
+    ) {
+      this.validateWrites(store);
+      return;
+    }
     // While this transaction is pinned, a delete leaves a tombstone, so "the newest entry is
     // younger than our snapshot" catches every change: put, overwrite and delete alike.
-    for (const key of this.reads) {
+    for (const key of this.reads ?? []) {
       const head = store.latestEntry(this.runId, key);
       if (head !== undefined && head.version > this.snapshotVersion) {
         throw new ConflictError(
@@ -167,16 +187,8 @@ export class Transaction {
         );
       }
     }
-    for (const key of this.writes.keys()) {
-      const head = store.latestEntry(this.runId, key);
-      if (head !== undefined && head.version > this.snapshotVersion) {
-        throw new ConflictError(
-          `write-write conflict on "${key}": another transaction committed it first`,
-          key,
-        );
-      }
-    }
-    for (const [key, expected] of this.casChecks) {
+    this.validateWrites(store);
+    for (const [key, expected] of this.casChecks ?? []) {
       const head = store.latestEntry(this.runId, key);
       const now = head === undefined || head.value === undefined ? 0 : head.version;
       if (now !== expected) {
@@ -186,11 +198,23 @@ export class Transaction {
         );
       }
     }
-    for (const prefix of this.scannedPrefixes) {
+    for (const prefix of this.scannedPrefixes ?? []) {
       if (store.newestUnder(this.runId, prefix) > this.snapshotVersion) {
         throw new ConflictError(
           `keys under "${prefix}" changed after this transaction listed them`,
           prefix,
+        );
+      }
+    }
+  }
+
+  private validateWrites(store: VersionedStore): void {
+    for (const key of this.writes.keys()) {
+      const head = store.latestEntry(this.runId, key);
+      if (head !== undefined && head.version > this.snapshotVersion) {
+        throw new ConflictError(
+          `write-write conflict on "${key}": another transaction committed it first`,
+          key,
         );
       }
     }

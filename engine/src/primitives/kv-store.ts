@@ -43,17 +43,13 @@ export class KVStore {
 
   put(runId: RunId, key: string, value: unknown): void {
     checkKey(key);
-    this.db.transaction(runId, (txn) => txn.put(P + key, value));
+    this.db.put(runId, P + key, value);
   }
 
   /** Deletes `key`; returns whether it existed. */
   delete(runId: RunId, key: string): boolean {
     checkKey(key);
-    return this.db.transaction(runId, (txn) => {
-      const existed = txn.get(P + key) !== undefined;
-      if (existed) txn.delete(P + key);
-      return existed;
-    });
+    return this.db.delete(runId, P + key);
   }
 
   /** Entries whose key starts with `prefix`, sorted by key. */
