@@ -1,0 +1,71 @@
+/**
+ * One scenario x mode job: the description the parent passes to a child process, and how a
+ * process runs it (load the engine and the catalogue, build the context, measure).
+ */
+import path from 'node:path';
+import { loadEngine } from './engine-adapter.ts';
+import { errorMessage } from './errors.ts';
+import { failed, measureScenario } from './measure.ts';
+import { MODES, type ModeName } from './modes.ts';
+import { Prng, SEED } from './prng.ts';
+import type { Profile } from './profiles.ts';
+import { loadCatalogue } from './registry.ts';
+import type { Measurement } from './results.ts';
+import type { ScenarioContext } from './scenario.ts';
+
+// No zod on this path: under tsx's loader, importing zod costs a child ~0.25 s, times ~60 jobs.
+// The parent validates what comes back (MeasurementSchema) and wrote what goes in.
+
+export interface ChildJob {
+  scenario: string;
+  mode: ModeName | null;
+  engineDir: string;
+  scenariosDir: string;
+  /** The job's own temp directory (the parent creates and removes it). */
+  tmpDir: string;
+  profile: Profile;
+}
+
+/** A job file as the parent writes it; a shape check, since only the parent writes one. */
+export function parseChildJob(text: string): ChildJob {
+  const job = JSON.parse(text) as Partial<ChildJob>;
+  const strings = ['scenario', 'engineDir', 'scenariosDir', 'tmpDir'] as const;
+  for (const key of strings) {
+    if (typeof job[key] !== 'string') throw new Error(`job field ${key} must be a string`);
+  }
+  if (job.mode !== null && !MODES.includes(job.mode as ModeName)) {
+    throw new Error(`job field mode must be one of ${MODES.join(', ')} or null`);
+  }
+  if (typeof job.profile !== 'object' || job.profile === null) {
+    throw new Error('job field profile must be an object');
+  }
+  return job as ChildJob;
+}
+
+/** Read-only scenarios open their database in the fastest mode the engine has. */
+export function readMode(modes: Record<ModeName, { supported: boolean }>): ModeName {
+  return modes.inMemory.supported ? 'inMemory' : 'strict';
+}
+
+export async function runJob(job: ChildJob): Promise<Measurement> {
+  try {
+    const engine = await loadEngine(job.engineDir);
+    const catalogue = await loadCatalogue(job.scenariosDir);
+    const scenario = catalogue.find((s) => s.name === job.scenario);
+    if (scenario === undefined) return failed(`no scenario named ${job.scenario}`);
+    const mode = job.mode ?? readMode(engine.capabilities.modes);
+    const ctx: ScenarioContext = {
+      engine,
+      mode,
+      tmpDir: job.tmpDir,
+      profile: job.profile,
+      // Every scenario starts from the same seed, so its keys are identical on every engine.
+      rng: new Prng(SEED),
+      openDb: (name = 'db') => engine.open(mode, path.join(job.tmpDir, name)),
+    };
+    const m = await measureScenario(scenario, ctx);
+    return job.mode === null ? { ...m, labels: { ...m.labels, openedWith: mode } } : m;
+  } catch (err) {
+    return failed(errorMessage(err));
+  }
+}

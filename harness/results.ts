@@ -1,0 +1,262 @@
+/**
+ * The results file: what every later piece (baseline comparison, red flags, the CI gate, HTML
+ * reports) reads. A versioned zod schema, checked on write (so the harness can't produce a bad
+ * file) and on read (so a corrupted or foreign file is refused with its name and the field).
+ *
+ * Bump SCHEMA_VERSION on any change that an older reader would misread; readers of older
+ * versions belong here too when that happens.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { UsageError } from './errors.ts';
+import { MODES } from './modes.ts';
+import { LAYERS } from './scenario.ts';
+
+export const SCHEMA_VERSION = 1;
+
+const count = z.number().int().nonnegative();
+/** Finite (zod 4 refuses Infinity and NaN, which JSON can't carry anyway). */
+const num = z.number();
+const nonNeg = z.number().nonnegative();
+
+export const LabelsSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
+export const LatencySchema = z.strictObject({
+  /** Ops timed one by one in the latency pass. */
+  count,
+  min: nonNeg,
+  p50: nonNeg,
+  p90: nonNeg,
+  p99: nonNeg,
+  p999: nonNeg,
+  max: nonNeg,
+  mean: nonNeg,
+  /** The cost of the two hrtime reads around each op, measured and subtracted (ns). */
+  timerOverheadNs: nonNeg,
+});
+
+export const HeapSchema = z.strictObject({
+  /** Median of the kept windows. Can be slightly negative from measurement noise. */
+  bytesPerOp: num,
+  /** Bytes/op of each window that ran without a GC. */
+  windows: z.array(num),
+  opsPerWindow: count,
+  /** Windows thrown away because a GC ran inside them. */
+  discarded: count,
+  /** Bytes an empty window reads (the probe's own allocation), subtracted from each window. */
+  baselineBytes: num,
+});
+
+export const WorkerResultSchema = z.strictObject({ worker: count, hz: nonNeg, ops: count });
+
+export const STATUSES = ['ok', 'unsupported', 'failed'] as const;
+
+/** What a child process measures for one scenario x mode. */
+export const MeasurementSchema = z.strictObject({
+  status: z.enum(STATUSES),
+  reason: z.string().nullable(),
+  /** Ops per second (benchmark.js, or aggregate over workers for scaling scenarios). */
+  hz: nonNeg.nullable(),
+  meanNs: nonNeg.nullable(),
+  /**
+   * Median of the samples: robust to one stalled sample, which can dominate benchmark.js's
+   * mean on a shared machine (a 76 ms first sample among 10 µs ones was seen here).
+   */
+  medianNs: nonNeg.nullable(),
+  sdNs: nonNeg.nullable(),
+  /** Relative margin of error of the mean at 95 %, in percent. */
+  rme: nonNeg.nullable(),
+  /** Per-op ns of each benchmark.js sample (cycle), or of each timed round for scaling. */
+  samples: z.strictObject({ count, ns: z.array(nonNeg) }).nullable(),
+  latency: LatencySchema.nullable(),
+  bytesPerOp: num.nullable(),
+  heap: HeapSchema.nullable(),
+  /** Calls that verify() proved happened. */
+  opCount: count.nullable(),
+  perWorker: z.array(WorkerResultSchema).nullable(),
+  /** Where the child's time went (setup, bench, latency, heap, verify), for budgeting. */
+  phaseMs: z.record(z.string(), nonNeg).nullable(),
+  /** Labels the measurement adds (e.g. the mode a read-only scenario opened its db in). */
+  labels: LabelsSchema,
+});
+export type Measurement = z.infer<typeof MeasurementSchema>;
+
+export const ScenarioResultSchema = z
+  .strictObject({
+    /** name, plus /dur_<mode> for writing scenarios: the key comparisons join on. */
+    id: z.string().min(1),
+    name: z.string().min(1),
+    layer: z.enum(LAYERS),
+    mode: z.enum(MODES).nullable(),
+    durLabel: z.string().nullable(),
+    writes: z.boolean(),
+    guarantee: z.string(),
+    catches: z.string(),
+    /** Wall time of the job, child start included. */
+    durationMs: nonNeg,
+    // status ... perWorker, and labels: the scenario's, its access pattern and dur_<mode>
+    // label, and what the measurement added.
+    ...MeasurementSchema.shape,
+  })
+  .superRefine((r, ctx) => {
+    if (r.status === 'ok') {
+      for (const field of ['hz', 'meanNs', 'opCount'] as const) {
+        if (r[field] === null) {
+          ctx.addIssue({ code: 'custom', path: [field], message: `must be set when status is ok` });
+        }
+      }
+    } else if (r.reason === null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reason'],
+        message: `must say why the status is ${r.status}`,
+      });
+    }
+  });
+export type ScenarioResult = z.infer<typeof ScenarioResultSchema>;
+
+export const ProfileSchema = z.strictObject({
+  name: z.string(),
+  bench: z.strictObject({ maxTime: nonNeg, minSamples: count, minTime: nonNeg }),
+  warmupMs: nonNeg,
+  latency: z.strictObject({ maxOps: count, maxMs: nonNeg, minOps: count }),
+  heap: z.strictObject({
+    windows: count,
+    opsPerWindow: count,
+    maxAttempts: count,
+    windowMs: nonNeg,
+  }),
+  scaling: z.strictObject({ warmupMs: nonNeg, rounds: count, roundMs: nonNeg }),
+  childTimeoutMs: nonNeg,
+});
+
+export const EngineRefSchema = z.strictObject({
+  dir: z.string(),
+  /** HEAD of the repository holding the engine; null outside git or before the first commit. */
+  commit: z.string().nullable(),
+  /** A tag pointing exactly at that commit, if any. */
+  tag: z.string().nullable(),
+  /** Uncommitted changes under the engine directory; null when not in git. */
+  dirty: z.boolean().nullable(),
+  /** What the harness detected the engine can do. */
+  capabilities: z.strictObject({
+    builder: z.boolean(),
+    modes: z.record(
+      z.enum(MODES),
+      z.strictObject({ supported: z.boolean(), reason: z.string().nullable() }),
+    ),
+  }),
+});
+
+export const EnvironmentSchema = z.strictObject({
+  node: z.string(),
+  v8: z.string(),
+  platform: z.string(),
+  osRelease: z.string(),
+  arch: z.string(),
+  cpuModel: z.string(),
+  cores: count,
+  /** What worker-scaling figures must be judged against. */
+  availableParallelism: count,
+  totalMemoryBytes: count,
+  /** Truncated SHA-256 of the host name: tells machines apart without publishing names. */
+  hostHash: z.string(),
+  ci: z.boolean(),
+  /** Node flags every measuring child runs with (they shape GC behaviour). */
+  childFlags: z.array(z.string()),
+});
+
+export const ResultsFileSchema = z.strictObject({
+  // First, so a foreign JSON file is reported by this field.
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  runId: z.string().min(1),
+  createdAt: z.iso.datetime(),
+  /** The command line that produced the file. */
+  command: z.string(),
+  profile: ProfileSchema,
+  engine: EngineRefSchema,
+  environment: EnvironmentSchema,
+  wallTimeMs: nonNeg,
+  results: z.array(ScenarioResultSchema),
+});
+export type ResultsFile = z.infer<typeof ResultsFileSchema>;
+
+/** A results file that can't be used; names the file and the offending field (exit 2). */
+export class ResultsFileError extends UsageError {
+  constructor(
+    readonly file: string,
+    readonly field: string | null,
+    detail: string,
+  ) {
+    super(
+      field === null
+        ? `results file ${file} is not usable: ${detail}`
+        : `results file ${file} is not usable: field "${field}": ${detail}`,
+      'regenerate it with `npm run bench`, or point at another results.json',
+    );
+  }
+}
+
+/** `results[3].latency.p99` from a zod path. */
+export function formatPath(p: readonly PropertyKey[]): string {
+  let out = '';
+  for (const seg of p) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else out += out === '' ? String(seg) : `.${String(seg)}`;
+  }
+  return out === '' ? '(root)' : out;
+}
+
+function check(file: string, data: unknown): ResultsFile {
+  const parsed = ResultsFileSchema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const more = parsed.error.issues.length - 1;
+  const suffix = more > 0 ? ` (and ${more} more problem${more === 1 ? '' : 's'})` : '';
+  if (issue === undefined) throw new ResultsFileError(file, null, 'invalid');
+  if (
+    issue.path.length === 1 &&
+    issue.path[0] === 'schemaVersion' &&
+    typeof data === 'object' &&
+    data !== null &&
+    'schemaVersion' in data &&
+    typeof data.schemaVersion === 'number'
+  ) {
+    throw new ResultsFileError(
+      file,
+      'schemaVersion',
+      `written with schema version ${data.schemaVersion}; this harness reads version ${SCHEMA_VERSION}`,
+    );
+  }
+  throw new ResultsFileError(file, formatPath(issue.path), `${issue.message}${suffix}`);
+}
+
+export function readResults(file: string): ResultsFile {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ResultsFileError(
+      file,
+      null,
+      `can't read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new ResultsFileError(file, null, `not valid JSON (${(err as Error).message})`);
+  }
+  return check(file, data);
+}
+
+/** Validates, then writes atomically (temp file + rename) so a crash never leaves half a file. */
+export function writeResults(file: string, data: ResultsFile): void {
+  const valid = check(file, data);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, `${JSON.stringify(valid, null, 2)}\n`);
+  fs.renameSync(tmp, file);
+}

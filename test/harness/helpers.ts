@@ -1,0 +1,111 @@
+/** Shared fixtures for the harness tests. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT } from '../../harness/paths.ts';
+import type { Profile } from '../../harness/profiles.ts';
+import type { ResultsFile, ScenarioResult } from '../../harness/results.ts';
+
+export const FAKE_ENGINE_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'fake-engine');
+export const BROKEN_SCENARIOS_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'broken-scenarios');
+
+/** Measures almost nothing: for tests of logic, in-process (no heap pass: no --expose-gc). */
+export const TINY_PROFILE: Profile = {
+  name: 'tiny',
+  bench: { maxTime: 0.01, minSamples: 2, minTime: 0.002 },
+  warmupMs: 1,
+  latency: { maxOps: 200, maxMs: 10, minOps: 1 },
+  heap: { windows: 0, opsPerWindow: 10, maxAttempts: 1, windowMs: 1 },
+  scaling: { warmupMs: 5, rounds: 1, roundMs: 10 },
+  childTimeoutMs: 30_000,
+};
+
+export function tempDir(prefix = 'harness-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function okResult(overrides: Partial<ScenarioResult> = {}): ScenarioResult {
+  return {
+    id: 'core/map_set',
+    name: 'core/map_set',
+    layer: 'A0',
+    mode: null,
+    durLabel: null,
+    writes: false,
+    guarantee: 'g',
+    catches: 'c',
+    durationMs: 1000,
+    status: 'ok',
+    reason: null,
+    hz: 50_000_000,
+    meanNs: 20,
+    medianNs: 20,
+    sdNs: 1,
+    rme: 1.5,
+    samples: { count: 2, ns: [19, 21] },
+    latency: {
+      count: 100,
+      min: 10,
+      p50: 20,
+      p90: 30,
+      p99: 40,
+      p999: 50,
+      max: 60,
+      mean: 22,
+      timerOverheadNs: 40,
+    },
+    bytesPerOp: 0,
+    heap: {
+      bytesPerOp: 0,
+      windows: [0, 0, 0],
+      opsPerWindow: 1000,
+      discarded: 0,
+      baselineBytes: 616,
+    },
+    opCount: 1234,
+    perWorker: null,
+    phaseMs: { bench: 300 },
+    labels: { access: 'uniform' },
+    ...overrides,
+  };
+}
+
+export function resultsFile(results: ScenarioResult[] = [okResult()]): ResultsFile {
+  return {
+    schemaVersion: 1,
+    runId: '20250101-000000-abcdef',
+    createdAt: '2025-01-01T00:00:00.000Z',
+    command: 'harness bench --profile quick',
+    profile: { ...TINY_PROFILE },
+    engine: {
+      dir: '/x/engine',
+      commit: null,
+      tag: null,
+      dirty: null,
+      capabilities: {
+        builder: false,
+        modes: {
+          inMemory: { supported: false, reason: 'no builder' },
+          buffered: { supported: false, reason: 'no builder' },
+          strict: { supported: true, reason: null },
+        },
+      },
+    },
+    environment: {
+      node: 'v20.0.0',
+      v8: '11',
+      platform: 'linux',
+      osRelease: '6',
+      arch: 'x64',
+      cpuModel: 'cpu',
+      cores: 2,
+      availableParallelism: 2,
+      totalMemoryBytes: 1024,
+      hostHash: 'abc',
+      ci: false,
+      childFlags: ['--expose-gc'],
+    },
+    wallTimeMs: 1000,
+    results,
+  };
+}
