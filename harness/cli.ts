@@ -6,6 +6,8 @@
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import picomatch from 'picomatch';
+import { registerBaselineCommand } from './commands/baseline.ts';
+import { benchWithComparison, registerCompareCommands } from './commands/compare.ts';
 import { checkEngineDir } from './engine-adapter.ts';
 import { EXIT, UsageError, errorMessage } from './errors.ts';
 import { MODES, parseMode, type ModeName } from './modes.ts';
@@ -48,9 +50,19 @@ interface BenchFlags {
   profile: Profile;
   filter: string[];
   mode: ModeName[];
-  engine: string;
+  engine?: string;
   out?: string;
   scenarios: string;
+  /** --no-compare sets it false. */
+  compare: boolean;
+  baseline?: string;
+  config?: string;
+}
+
+function profileOption(): Option {
+  return new Option('--profile <name>', 'quick (whole catalogue < 3 min per pass) or full')
+    .default(getProfile('quick'), 'quick')
+    .argParser(parseProfile);
 }
 
 function program(setExit: (code: number) => void): Command {
@@ -74,15 +86,26 @@ function program(setExit: (code: number) => void): Command {
       collectModes,
       [],
     )
-    .option('--engine <dir>', 'engine directory to measure', DEFAULT_ENGINE_DIR)
+    .option('--engine <dir>', 'engine directory to measure (implies --no-compare)')
     .option('--out <dir>', 'directory for results.json (default reports/<run-id>/)')
+    .option('--no-compare', 'only run the suite, without the baseline comparison and red flags')
+    .option(
+      '--baseline <name|ref>',
+      'baseline to compare with (default perf.config.json baseline.default)',
+    )
+    .option('--config <file>', 'configuration file (default perf.config.json)')
     .addOption(
       new Option('--scenarios <dir>', 'scenario module directory (for tests)')
         .default(SCENARIOS_DIR)
         .hideHelp(),
     )
     .action(async (flags: BenchFlags) => {
-      const engineDir = checkEngineDir(flags.engine);
+      if (flags.compare && flags.engine === undefined) {
+        // The main job: this tree measured side by side with the baseline, plus red flags.
+        await benchWithComparison(flags, setExit);
+        return;
+      }
+      const engineDir = checkEngineDir(flags.engine ?? DEFAULT_ENGINE_DIR);
       const outcome = await runSuite({
         profile: flags.profile,
         engineDir,
@@ -102,6 +125,9 @@ function program(setExit: (code: number) => void): Command {
         setExit(EXIT.failed);
       }
     });
+
+  registerCompareCommands(cmd, { profileOption, collect, collectModes, setExit });
+  registerBaselineCommand(cmd, { setExit });
 
   cmd
     .command('list')

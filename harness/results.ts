@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { COMPARISON_METHODS } from './compare-stats.ts';
 import { UsageError } from './errors.ts';
 import { MODES } from './modes.ts';
 import { LAYERS } from './scenario.ts';
@@ -95,6 +96,11 @@ export const ScenarioResultSchema = z
     catches: z.string(),
     /** Wall time of the job, child start included. */
     durationMs: nonNeg,
+    /**
+     * Per-process median ns/op of several rounds (each its own child process), when the file
+     * was recorded with rounds (`baseline record`): what a stored-baseline comparison uses.
+     */
+    roundsNs: z.array(nonNeg).optional(),
     // status ... perWorker, and labels: the scenario's, its access pattern and dur_<mode>
     // label, and what the measurement added.
     ...MeasurementSchema.shape,
@@ -167,6 +173,73 @@ export const EnvironmentSchema = z.strictObject({
   childFlags: z.array(z.string()),
 });
 
+export const ComparisonSchema = z.strictObject({
+  nBaseline: count,
+  nCandidate: count,
+  baselineMedian: nonNeg.nullable(),
+  candidateMedian: nonNeg.nullable(),
+  ratio: nonNeg.nullable(),
+  ci: z.tuple([nonNeg, nonNeg]).nullable(),
+  pValue: z.number().min(0).max(1).nullable(),
+  df: nonNeg.nullable(),
+  classification: z.enum(['improved', 'unchanged', 'regressed', 'inconclusive']),
+  threshold: nonNeg,
+  alpha: nonNeg,
+  confidence: nonNeg,
+  method: z.enum(COMPARISON_METHODS),
+  reason: z.string(),
+});
+
+export const JobComparisonSchema = z.strictObject({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  mode: z.enum(MODES).nullable(),
+  /** The mode the baseline ran in (differs when the baseline lacks the candidate's mode). */
+  baselineMode: z.enum(MODES).nullable(),
+  baselineSamples: z.array(nonNeg),
+  candidateSamples: z.array(nonNeg),
+  rounds: count,
+  stoppedBy: z.string(),
+  comparison: ComparisonSchema,
+  /** Regressions only: whether the gate's independent second pass confirmed it. */
+  confirmed: z.boolean().nullable().optional(),
+  note: z.string().nullable(),
+});
+export type JobComparisonRecord = z.infer<typeof JobComparisonSchema>;
+
+export const SideSchema = z.strictObject({
+  label: z.string(),
+  commit: z.string().nullable(),
+  source: z.string(),
+  /** The other side's results file, relative to this one's folder (or the stored file). */
+  file: z.string().nullable(),
+  subject: z.string().nullable().optional(),
+});
+
+export const ComparisonSectionSchema = z.strictObject({
+  baseline: SideSchema,
+  candidate: SideSchema,
+  rounds: count,
+  notes: z.array(z.string()),
+  jobs: z.array(JobComparisonSchema),
+});
+
+export const RedFlagSchema = z.strictObject({
+  id: z.string(),
+  description: z.string(),
+  figure: z.number().nullable(),
+  unit: z.string(),
+  threshold: z.number(),
+  target: z.number().nullable(),
+  verdict: z.enum(['pass', 'fail', 'not-applicable']),
+  reason: z.string(),
+});
+
+export const GateSchema = z.strictObject({
+  verdict: z.enum(['pass', 'fail']),
+  reasons: z.array(z.string()),
+});
+
 export const ResultsFileSchema = z.strictObject({
   // First, so a foreign JSON file is reported by this field.
   schemaVersion: z.literal(SCHEMA_VERSION),
@@ -179,6 +252,12 @@ export const ResultsFileSchema = z.strictObject({
   environment: EnvironmentSchema,
   wallTimeMs: nonNeg,
   results: z.array(ScenarioResultSchema),
+  /** Present when the run compared this engine (the candidate) with a baseline. */
+  comparison: ComparisonSectionSchema.optional(),
+  /** SPEC.md's red flags evaluated on this run. */
+  redFlags: z.array(RedFlagSchema).optional(),
+  /** Present when the run was a gate. */
+  gate: GateSchema.optional(),
 });
 export type ResultsFile = z.infer<typeof ResultsFileSchema>;
 

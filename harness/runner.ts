@@ -136,7 +136,8 @@ export async function runJobInChild(
   }
 }
 
-function toResult(job: Job, m: Measurement, durationMs: number): ScenarioResult {
+/** A measurement with its job's identity and labels: one entry of a results file. */
+export function toResult(job: Job, m: Measurement, durationMs: number): ScenarioResult {
   const s = job.scenario;
   const durLabel = job.mode === null ? null : DUR_LABELS[job.mode];
   return {

@@ -1,0 +1,371 @@
+/**
+ * `compare`, `gate`, and the comparison half of `bench`: pick the two sides (a baseline name,
+ * a git ref, stored results; the working tree or another ref), run the interleaved comparison,
+ * evaluate the red flags, write the results files and summaries, and decide the exit code.
+ *
+ *   compare  exit 1 when any job is called regressed (or failed); informational otherwise.
+ *   gate     exit 1 only for a regression an independent second pass confirms, or a red flag
+ *            that fails; writes a Markdown summary (to $GITHUB_STEP_SUMMARY when set).
+ *   exit 2   usage or environment problems (unknown ref, shallow clone, failed install, ...).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { resolveRef } from '../baselines.ts';
+import { runComparison, type EngineSide, type StoredSide } from '../compare.ts';
+import { renderComparison, renderMarkdown, renderRedFlags } from '../comparison-summary.ts';
+import { loadConfig, type PerfConfig } from '../config.ts';
+import { checkEngineDir } from '../engine-adapter.ts';
+import { EXIT, UsageError } from '../errors.ts';
+import { commitSubject, headCommit, isDirty, mergeBase, refExists } from '../git.ts';
+import type { ModeName } from '../modes.ts';
+import { DEFAULT_ENGINE_DIR, REPORTS_DIR, REPO_ROOT, SCENARIOS_DIR } from '../paths.ts';
+import type { Profile } from '../profiles.ts';
+import { evaluateRedFlags } from '../red-flags.ts';
+import { loadCatalogue, planJobs } from '../registry.ts';
+import { readResults, writeResults, type ResultsFile } from '../results.ts';
+import { confirmRegressions } from '../sampling.ts';
+import { renderSummary } from '../summary.ts';
+import { acquireCheckout, type CheckoutHandle } from '../worktree.ts';
+
+export interface ComparisonFlags {
+  profile: Profile;
+  filter: string[];
+  mode: ModeName[];
+  out?: string;
+  scenarios: string;
+  config?: string;
+}
+
+export interface SideChoice {
+  baseline?: string;
+  baselineResults?: string;
+  against?: string;
+}
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** The working tree's engine as the candidate. */
+async function workingTreeSide(): Promise<EngineSide> {
+  const commit = await headCommit(REPO_ROOT).catch(() => null);
+  const dirty = commit === null ? false : await isDirty(REPO_ROOT, ['engine']);
+  return {
+    label: dirty ? 'working tree (uncommitted changes)' : 'working tree',
+    commit,
+    source: 'working-tree',
+    engineDir: checkEngineDir(DEFAULT_ENGINE_DIR),
+  };
+}
+
+async function checkoutSide(
+  nameOrRef: string,
+  handles: CheckoutHandle[],
+): Promise<EngineSide & { subject: string | null }> {
+  const resolved = await resolveRef(nameOrRef, { log });
+  const handle = await acquireCheckout(resolved.commit, { log });
+  handles.push(handle);
+  return {
+    label: resolved.name,
+    commit: resolved.commit,
+    source: resolved.source,
+    engineDir: handle.engineDir,
+    subject: await commitSubject(REPO_ROOT, resolved.commit).catch(() => null),
+  };
+}
+
+export interface ComparisonRun {
+  file: string;
+  results: ResultsFile;
+  regressed: string[];
+  confirmed: string[] | null;
+  failedJobs: string[];
+}
+
+/**
+ * Runs a whole comparison and writes reports/<run-id>/results.json (the candidate, with the
+ * comparison and red flags) and baseline.json (the baseline's measurements).
+ */
+export async function compareAndWrite(
+  flags: ComparisonFlags,
+  sides: SideChoice,
+  options: { confirm: boolean; command: string; config: PerfConfig },
+): Promise<ComparisonRun> {
+  // Refuse an empty selection before any checkout or install.
+  const selected = planJobs(await loadCatalogue(path.resolve(flags.scenarios)), {
+    filters: flags.filter,
+    modes: flags.mode,
+  });
+  if (selected.length === 0) {
+    throw new UsageError(
+      `no scenario matches --filter ${flags.filter.join(', ')}${flags.mode.length > 0 ? ` in mode ${flags.mode.join(', ')}` : ''}`,
+      'list the catalogue with `npm run harness -- list`; globs match whole names, e.g. "kvstore/**"',
+    );
+  }
+  const handles: CheckoutHandle[] = [];
+  try {
+    let baseline: EngineSide | StoredSide;
+    let baselineSubject: string | null = null;
+    if (sides.baselineResults !== undefined) {
+      const file = path.resolve(sides.baselineResults);
+      const stored = readResults(file);
+      baseline = {
+        label: path.basename(file),
+        commit: stored.engine.commit,
+        source: 'stored',
+        file,
+        results: stored,
+      };
+    } else {
+      const name = sides.baseline ?? options.config.baseline.default;
+      const side = await checkoutSide(name, handles);
+      baselineSubject = side.subject;
+      baseline = side;
+    }
+    const candidate =
+      sides.against === undefined
+        ? await workingTreeSide()
+        : await checkoutSide(sides.against, handles);
+    const outcome = await runComparison({
+      baseline,
+      candidate,
+      profile: flags.profile,
+      scenariosDir: path.resolve(flags.scenarios),
+      filters: flags.filter,
+      modes: flags.mode,
+      config: options.config,
+      command: options.command,
+      log,
+    });
+    const jobs = outcome.jobs.map((j) => ({ ...j, confirmed: null as boolean | null }));
+    let confirmed: string[] | null = null;
+    const regressed = jobs
+      .filter((j) => j.comparison.classification === 'regressed')
+      .map((j) => j.id);
+    if (options.confirm && outcome.sequential !== null) {
+      if (regressed.length > 0)
+        log(`confirming ${regressed.length} regression(s) with an independent second pass`);
+      const c = await confirmRegressions(outcome.sequential, (ids) => outcome.rerun(ids), {
+        confirm: options.config.gate.confirm,
+      });
+      confirmed = c.confirmed;
+      for (const j of jobs) {
+        if (j.comparison.classification === 'regressed') j.confirmed = c.confirmed.includes(j.id);
+      }
+    }
+    const dir = path.resolve(flags.out ?? path.join(REPORTS_DIR, outcome.runId));
+    fs.mkdirSync(dir, { recursive: true });
+    const baselineFile = 'results' in baseline ? baseline.file : path.join(dir, 'baseline.json');
+    if (!('results' in baseline)) writeResults(baselineFile, outcome.baseline);
+    const results: ResultsFile = {
+      ...outcome.candidate,
+      comparison: {
+        baseline: {
+          label: baseline.label,
+          commit: baseline.commit,
+          source: baseline.source,
+          file: path.relative(dir, baselineFile),
+          subject: baselineSubject,
+        },
+        candidate: {
+          label: candidate.label,
+          commit: candidate.commit,
+          source: candidate.source,
+          file: null,
+          subject: 'subject' in candidate ? (candidate.subject as string | null) : null,
+        },
+        rounds: outcome.rounds,
+        notes: outcome.notes,
+        jobs,
+      },
+    };
+    results.redFlags = evaluateRedFlags(results, options.config);
+    const file = path.join(dir, 'results.json');
+    writeResults(file, results);
+    const failedJobs = results.results.filter((r) => r.status === 'failed').map((r) => r.id);
+    return { file, results, regressed, confirmed, failedJobs };
+  } finally {
+    for (const h of handles) await h.release();
+  }
+}
+
+function printRun(run: ComparisonRun, withSuite: boolean): void {
+  if (withSuite) process.stdout.write(`${renderSummary(run.results)}\n\n`);
+  process.stdout.write(`${renderComparison(run.results)}\n\n`);
+  process.stdout.write(`${renderRedFlags(run.results.redFlags ?? [])}\n\n`);
+  process.stdout.write(`results: ${run.file}\n`);
+}
+
+/**
+ * The gate's default baseline: the merge-base with origin/main when there is one and it
+ * differs from HEAD; otherwise (no remote, or HEAD is on main with a clean tree, where the
+ * merge-base is HEAD itself and the comparison would say nothing) the configured baseline.
+ */
+export async function defaultGateBaseline(
+  config: PerfConfig,
+): Promise<{ ref: string; why: string }> {
+  const remote = config.baseline.mergeBaseWith;
+  if (await refExists(REPO_ROOT, remote)) {
+    const head = await headCommit(REPO_ROOT);
+    const mb = await mergeBase(REPO_ROOT, 'HEAD', remote);
+    if (mb !== null && (mb !== head || (await isDirty(REPO_ROOT, ['engine'])))) {
+      return { ref: mb, why: `the merge-base of HEAD and ${remote}` };
+    }
+    if (mb !== null) {
+      return {
+        ref: config.baseline.default,
+        why: `HEAD is the merge-base with ${remote} and the engine is unchanged, so the configured baseline ${config.baseline.default}`,
+      };
+    }
+  }
+  return { ref: config.baseline.default, why: `no ${remote}: the configured baseline` };
+}
+
+function addComparisonOptions(
+  cmd: Command,
+  profileOption: Option,
+  collect: (v: string, p: string[]) => string[],
+  collectModes: (v: string, p: ModeName[]) => ModeName[],
+): Command {
+  return cmd
+    .addOption(profileOption)
+    .option('--filter <glob>', 'only scenarios whose name matches (repeatable)', collect, [])
+    .option(
+      '--mode <modes>',
+      'durability modes for writing scenarios (repeatable or comma list)',
+      collectModes,
+      [],
+    )
+    .option('--out <dir>', 'directory for the results (default reports/<run-id>/)')
+    .option('--config <file>', 'configuration file (default perf.config.json)')
+    .addOption(
+      new Option('--scenarios <dir>', 'scenario module directory (for tests)')
+        .default(SCENARIOS_DIR)
+        .hideHelp(),
+    );
+}
+
+export function registerCompareCommands(
+  program: Command,
+  shared: {
+    profileOption: () => Option;
+    collect: (v: string, p: string[]) => string[];
+    collectModes: (v: string, p: ModeName[]) => ModeName[];
+    setExit: (code: number) => void;
+  },
+): void {
+  const command = (): string => ['harness', ...process.argv.slice(2)].join(' ');
+
+  addComparisonOptions(
+    program
+      .command('compare')
+      .description(
+        'compare the working tree (or --against <ref>) with a baseline, interleaved A B A B',
+      )
+      .option(
+        '--baseline <name|ref>',
+        'baseline name (tag, baselines/refs.json, Baseline: trailer) or git ref',
+      )
+      .option('--against <ref>', 'candidate: a git ref instead of the working tree')
+      .option('--working-tree', 'candidate: the working tree (the default)')
+      .option(
+        '--baseline-results <file>',
+        'compare with stored results instead of checking the baseline out',
+      ),
+    shared.profileOption(),
+    shared.collect,
+    shared.collectModes,
+  ).action(async (flags: ComparisonFlags & SideChoice & { workingTree?: boolean }) => {
+    if ((flags.baseline === undefined) === (flags.baselineResults === undefined)) {
+      throw new UsageError(
+        'compare needs exactly one baseline: --baseline <name|ref> or --baseline-results <file>',
+        'e.g. npm run harness -- compare --baseline m3_baseline_perf',
+      );
+    }
+    if (flags.workingTree === true && flags.against !== undefined) {
+      throw new UsageError(
+        '--against and --working-tree both name the candidate',
+        'give one of them',
+      );
+    }
+    const config = loadConfig(flags.config);
+    const run = await compareAndWrite(flags, flags, { confirm: false, command: command(), config });
+    printRun(run, false);
+    if (run.regressed.length > 0 || run.failedJobs.length > 0) shared.setExit(EXIT.failed);
+  });
+
+  addComparisonOptions(
+    program
+      .command('gate')
+      .description(
+        'CI gate: compare with the configured baseline, confirm regressions, check red flags',
+      )
+      .option(
+        '--baseline <name|ref>',
+        'baseline (default: merge-base with origin/main, else perf.config.json baseline.default)',
+      ),
+    shared.profileOption(),
+    shared.collect,
+    shared.collectModes,
+  ).action(async (flags: ComparisonFlags & SideChoice) => {
+    const config = loadConfig(flags.config);
+    let baseline = flags.baseline;
+    if (baseline === undefined) {
+      const d = await defaultGateBaseline(config);
+      log(`gate baseline: ${d.ref} (${d.why})`);
+      baseline = d.ref;
+    }
+    const run = await compareAndWrite(
+      flags,
+      { baseline },
+      { confirm: true, command: command(), config },
+    );
+    const reasons: string[] = [];
+    for (const id of run.confirmed ?? []) {
+      const j = run.results.comparison?.jobs.find((x) => x.id === id);
+      reasons.push(
+        `regression confirmed by a second pass: ${id} (ratio ${j?.comparison.ratio?.toFixed(3) ?? '?'})`,
+      );
+    }
+    for (const f of run.results.redFlags ?? []) {
+      if (f.verdict === 'fail') reasons.push(`red flag: ${f.description}: ${f.reason}`);
+    }
+    for (const id of run.failedJobs) reasons.push(`scenario failed: ${id}`);
+    const unconfirmed = run.regressed.filter((id) => !(run.confirmed ?? []).includes(id));
+    const verdict = reasons.length === 0 ? 'pass' : 'fail';
+    if (verdict === 'pass') {
+      reasons.push(
+        unconfirmed.length > 0
+          ? `no confirmed regression (${unconfirmed.length} first-pass call(s) not confirmed: ${unconfirmed.join(', ')}) and no red flag failed`
+          : 'no regression and no red flag failed',
+      );
+    }
+    run.results.gate = { verdict, reasons };
+    writeResults(run.file, run.results);
+    const md = renderMarkdown(run.results, run.file);
+    fs.writeFileSync(path.join(path.dirname(run.file), 'summary.md'), md);
+    const summaryPath = process.env.GITHUB_STEP_SUMMARY;
+    if (summaryPath !== undefined && summaryPath !== '') fs.appendFileSync(summaryPath, `${md}\n`);
+    printRun(run, false);
+    process.stdout.write(
+      `\ngate: ${verdict.toUpperCase()}\n${reasons.map((r) => `  - ${r}`).join('\n')}\n`,
+    );
+    if (verdict === 'fail') shared.setExit(EXIT.failed);
+  });
+}
+
+/** `bench`'s comparison: the suite measured against the configured baseline, with red flags. */
+export async function benchWithComparison(
+  flags: ComparisonFlags & { baseline?: string },
+  setExit: (code: number) => void,
+): Promise<void> {
+  const config = loadConfig(flags.config);
+  const run = await compareAndWrite(
+    flags,
+    { baseline: flags.baseline ?? config.baseline.default },
+    { confirm: false, command: ['harness', ...process.argv.slice(2)].join(' '), config },
+  );
+  printRun(run, true);
+  if (run.failedJobs.length > 0) setExit(EXIT.failed);
+}
