@@ -4,47 +4,21 @@
  * a later issue); 2 usage or environment error, with what was wrong and how to fix it.
  */
 import path from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import picomatch from 'picomatch';
+import { collect, collectModes, profileOption } from './cli-options.ts';
 import { registerBaselineCommand } from './commands/baseline.ts';
 import { benchWithComparison, registerCompareCommands } from './commands/compare.ts';
 import { checkEngineDir } from './engine-adapter.ts';
-import { EXIT, UsageError, errorMessage } from './errors.ts';
-import { MODES, parseMode, type ModeName } from './modes.ts';
+import { EXIT, UsageError } from './errors.ts';
+import { MODES, type ModeName } from './modes.ts';
 import { DEFAULT_ENGINE_DIR, SCENARIOS_DIR } from './paths.ts';
-import { getProfile, type Profile } from './profiles.ts';
+import type { Profile } from './profiles.ts';
 import { createProgress } from './progress.ts';
 import { loadCatalogue, scenarioModes } from './registry.ts';
 import { readResults } from './results.ts';
 import { runSuite } from './runner.ts';
 import { renderSummary } from './summary.ts';
-
-function parseProfile(value: string): Profile {
-  try {
-    return getProfile(value);
-  } catch (err) {
-    throw new InvalidArgumentError(
-      err instanceof UsageError ? `${err.message}; ${err.hint ?? ''}` : errorMessage(err),
-    );
-  }
-}
-
-/** Repeatable and comma-separated: --mode strict --mode buffered, or --mode strict,buffered. */
-function collectModes(value: string, previous: ModeName[]): ModeName[] {
-  const out = [...previous];
-  for (const part of value.split(',')) {
-    const mode = parseMode(part);
-    if (mode === undefined) {
-      throw new InvalidArgumentError(`unknown mode "${part}"; use ${MODES.join(', ')}`);
-    }
-    if (!out.includes(mode)) out.push(mode);
-  }
-  return out;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 interface BenchFlags {
   profile: Profile;
@@ -59,12 +33,6 @@ interface BenchFlags {
   config?: string;
 }
 
-function profileOption(): Option {
-  return new Option('--profile <name>', 'quick (whole catalogue < 3 min per pass) or full')
-    .default(getProfile('quick'), 'quick')
-    .argParser(parseProfile);
-}
-
 function program(setExit: (code: number) => void): Command {
   const cmd = new Command('harness')
     .description('in-mem perf: benchmark scenarios per durability mode, stored as JSON')
@@ -74,11 +42,7 @@ function program(setExit: (code: number) => void): Command {
   cmd
     .command('bench')
     .description('run the scenario catalogue on an engine and write reports/<run-id>/results.json')
-    .addOption(
-      new Option('--profile <name>', 'quick (whole catalogue < 3 min) or full')
-        .default(getProfile('quick'), 'quick')
-        .argParser(parseProfile),
-    )
+    .addOption(profileOption())
     .option('--filter <glob>', 'only scenarios whose name matches (repeatable)', collect, [])
     .option(
       '--mode <modes>',
@@ -126,7 +90,7 @@ function program(setExit: (code: number) => void): Command {
       }
     });
 
-  registerCompareCommands(cmd, { profileOption, collect, collectModes, setExit });
+  registerCompareCommands(cmd, setExit);
   registerBaselineCommand(cmd, { setExit });
 
   cmd

@@ -16,11 +16,12 @@ import {
   type BaselineInfo,
 } from '../baselines.ts';
 import { checkEngineDir } from '../engine-adapter.ts';
-import { EXIT, UsageError, errorMessage } from '../errors.ts';
+import { EXIT } from '../errors.ts';
 import { repoRoot } from '../git.ts';
-import { MODES, parseMode, type ModeName } from '../modes.ts';
+import type { ModeName } from '../modes.ts';
+import { collect, collectModes, profileOption } from '../cli-options.ts';
 import { REPO_ROOT, SCENARIOS_DIR } from '../paths.ts';
-import { getProfile, type Profile } from '../profiles.ts';
+import type { Profile } from '../profiles.ts';
 import { createProgress } from '../progress.ts';
 import { writeResults, type ResultsFile } from '../results.ts';
 import { runSuite } from '../runner.ts';
@@ -34,33 +35,6 @@ export interface BaselineCommandOptions {
   out?: (text: string) => void;
   /** Where progress, notes and warnings go (default stderr). */
   err?: (text: string) => void;
-}
-
-// The same parsing as cli.ts's bench command, so --profile behaves identically everywhere.
-function parseProfile(value: string): Profile {
-  try {
-    return getProfile(value);
-  } catch (err) {
-    throw new InvalidArgumentError(
-      err instanceof UsageError ? `${err.message}; ${err.hint ?? ''}` : errorMessage(err),
-    );
-  }
-}
-
-function collectModes(value: string, previous: ModeName[]): ModeName[] {
-  const out = [...previous];
-  for (const part of value.split(',')) {
-    const mode = parseMode(part);
-    if (mode === undefined) {
-      throw new InvalidArgumentError(`unknown mode "${part}"; use ${MODES.join(', ')}`);
-    }
-    if (!out.includes(mode)) out.push(mode);
-  }
-  return out;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 /** For tests: run against another repository than the harness's own. */
@@ -167,11 +141,7 @@ export function registerBaselineCommand(
       'check out the baseline, run the scenario catalogue on its engine, write baselines/<name>.json',
     )
     .argument('<name>', 'baseline name (see baseline list)')
-    .addOption(
-      new Option('--profile <name>', 'quick (whole catalogue < 3 min) or full')
-        .default(getProfile('quick'), 'quick')
-        .argParser(parseProfile),
-    )
+    .addOption(profileOption())
     // A partial baseline only compares partially: kept out of --help, for tests and debugging.
     .addOption(
       new Option('--filter <glob>', 'only scenarios whose name matches')

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { resolveRef } from '../baselines.ts';
+import { collect, collectModes, profileOption } from '../cli-options.ts';
 import { runComparison, type EngineSide, type StoredSide } from '../compare.ts';
 import { renderComparison, renderMarkdown, renderRedFlags } from '../comparison-summary.ts';
 import { loadConfig, type PerfConfig } from '../config.ts';
@@ -222,14 +223,9 @@ export async function defaultGateBaseline(
   return { ref: config.baseline.default, why: `no ${remote}: the configured baseline` };
 }
 
-function addComparisonOptions(
-  cmd: Command,
-  profileOption: Option,
-  collect: (v: string, p: string[]) => string[],
-  collectModes: (v: string, p: ModeName[]) => ModeName[],
-): Command {
+function addComparisonOptions(cmd: Command): Command {
   return cmd
-    .addOption(profileOption)
+    .addOption(profileOption())
     .option('--filter <glob>', 'only scenarios whose name matches (repeatable)', collect, [])
     .option(
       '--mode <modes>',
@@ -246,15 +242,7 @@ function addComparisonOptions(
     );
 }
 
-export function registerCompareCommands(
-  program: Command,
-  shared: {
-    profileOption: () => Option;
-    collect: (v: string, p: string[]) => string[];
-    collectModes: (v: string, p: ModeName[]) => ModeName[];
-    setExit: (code: number) => void;
-  },
-): void {
+export function registerCompareCommands(program: Command, setExit: (code: number) => void): void {
   const command = (): string => ['harness', ...process.argv.slice(2)].join(' ');
 
   addComparisonOptions(
@@ -273,9 +261,6 @@ export function registerCompareCommands(
         '--baseline-results <file>',
         'compare with stored results instead of checking the baseline out',
       ),
-    shared.profileOption(),
-    shared.collect,
-    shared.collectModes,
   ).action(async (flags: ComparisonFlags & SideChoice & { workingTree?: boolean }) => {
     if ((flags.baseline === undefined) === (flags.baselineResults === undefined)) {
       throw new UsageError(
@@ -292,7 +277,7 @@ export function registerCompareCommands(
     const config = loadConfig(flags.config);
     const run = await compareAndWrite(flags, flags, { confirm: false, command: command(), config });
     printRun(run, false);
-    if (run.regressed.length > 0 || run.failedJobs.length > 0) shared.setExit(EXIT.failed);
+    if (run.regressed.length > 0 || run.failedJobs.length > 0) setExit(EXIT.failed);
   });
 
   addComparisonOptions(
@@ -305,9 +290,6 @@ export function registerCompareCommands(
         '--baseline <name|ref>',
         'baseline (default: merge-base with origin/main, else perf.config.json baseline.default)',
       ),
-    shared.profileOption(),
-    shared.collect,
-    shared.collectModes,
   ).action(async (flags: ComparisonFlags & SideChoice) => {
     const config = loadConfig(flags.config);
     let baseline = flags.baseline;
@@ -351,7 +333,7 @@ export function registerCompareCommands(
     process.stdout.write(
       `\ngate: ${verdict.toUpperCase()}\n${reasons.map((r) => `  - ${r}`).join('\n')}\n`,
     );
-    if (verdict === 'fail') shared.setExit(EXIT.failed);
+    if (verdict === 'fail') setExit(EXIT.failed);
   });
 }
 
