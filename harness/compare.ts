@@ -1,15 +1,17 @@
 /**
  * Baseline vs candidate, side by side in one run. Both engines are measured with the current
  * scenarios, each job in its own child process, interleaved round by round (A B, then B A, ...)
- * so drift on a shared machine falls on both sides alike. The per-process statistic is the
- * median ns/op of benchmark.js's samples (robust to one stalled sample); the sequential
- * controller (sampling.ts) keeps adding rounds until every job is resolved or the budget runs
- * out, and compare-stats.ts turns the samples into a ratio with its CI, a p-value and a class.
+ * so drift on a shared machine falls on both sides alike; the two processes of a round share
+ * V8's seeds and are compared as a pair. The per-process statistic is the median ns/op of
+ * benchmark.js's samples (robust to one stalled sample); the sequential controller
+ * (sampling.ts) keeps adding rounds until every job is resolved or the budget runs out, and
+ * compare-stats.ts turns the per-round ratios into a ratio with its CI, a p-value and a class.
  *
  * Round 1 measures everything (latency, heap bytes/op); later rounds only what the comparison
  * needs (benchmark.js), which halves their cost. Round 1's measurements become each side's
  * results file.
  */
+import { randomInt } from 'node:crypto';
 import type { Comparison } from './compare-stats.ts';
 import { compareOneSided, compareSamples, isResolved } from './compare-stats.ts';
 import { samplingPlan, thresholdFor, type PerfConfig } from './config.ts';
@@ -50,6 +52,11 @@ export interface ComparisonOptions {
   config: PerfConfig;
   command: string;
   log: (line: string) => void;
+  /**
+   * Stop sampling a job once a regression is ruled out (sampling.ts, `regressionsOnly`): the
+   * gate's question. Default false: resolve every job's class.
+   */
+  regressionsOnly?: boolean;
 }
 
 /** One job's comparison, as stored in the results file and shown in reports. */
@@ -193,7 +200,9 @@ export async function runComparison(opts: ComparisonOptions): Promise<Comparison
   const measurePair = async (id: string, round: number) => {
     const job = byId.get(id) as Job;
     const bJob = baselineJob.get(id) as Job;
-    const o = round === 1 ? childOpts : leanOpts;
+    // One fresh seed per pair, shared by its two processes (compare-stats.ts, "Paired rounds");
+    // fresh for every pair, so the gate's confirmation pass is independent of the first.
+    const o = { ...(round === 1 ? childOpts : leanOpts), v8Seed: randomInt(1, 2 ** 31) };
     const run = async (side: 'baseline' | 'candidate') => {
       const t0 = performance.now();
       const m =
@@ -218,6 +227,8 @@ export async function runComparison(opts: ComparisonOptions): Promise<Comparison
 
   const plan = {
     ...samplingPlan(opts.config, opts.profile.name === 'full' ? 'full' : 'quick'),
+    paired: true,
+    regressionsOnly: opts.regressionsOnly ?? false,
     onRound: (info: { round: number; unresolved: string[]; elapsedMs: number }) =>
       opts.log(
         `round ${info.round}: ${info.unresolved.length} of ${jobs.length} jobs unresolved (${(info.elapsedMs / 1000).toFixed(0)} s)`,

@@ -63,21 +63,25 @@ export const ConfigSchema = z.strictObject({
   }),
   /**
    * The checked-in defaults and why (test/harness/trust.test.ts checks them on a synthetic
-   * engine modelling this 2-core machine: process noise sigma 0.05-0.10, 5 % of processes
-   * stalled 1.3-2x):
+   * engine modelling this 2-core machine: process noise sigma 0.05-0.10, a load shared by the
+   * pair, one process in four in a slower JIT state for 4 jobs of 10, 5 % of processes stalled
+   * 1.3-2x; the gate's path: paired, stopping jobs once a regression is ruled out, confirming):
    *   - threshold 0.05: the issue's practical threshold.
    *   - alpha 0.005, not 0.05: the controller looks after every round, and each look is a new
    *     chance for noise to cross the line. At 0.05 about 8 % of unchanged jobs were called
    *     regressed by one pass, and ~6 % of 10-job A/A runs confirmed one (twice in a row); at
-   *     0.005 about 2 % of jobs per pass, and ~0.2 % of runs after confirmation.
+   *     0.005 about 2 % of jobs per pass, and ~0.2 % of runs after confirmation (old model,
+   *     unpaired); with today's model and pairing, 1.7 % per pass and 1 % of runs (200 trials).
    *   - confidence 0.95: the reported interval, and the "unchanged" test (whole CI within the
    *     threshold), which lets unchanged jobs stop early.
-   *   - trim 0.2 (Yuen): a stalled process no longer swamps a side; 10 % slowdowns get called
-   *     in far fewer rounds than with Welch's plain means.
+   *   - trim 0.2: a stalled process, or a process stuck in a slower JIT state, no longer
+   *     swamps the comparison. Rounds are paired (compare-stats.ts, "Paired rounds") and the
+   *     trimmed mean of per-round log ratios is tested; 0.25 and 0.3 were tried and gave no
+   *     better detection rates (10 % slowdowns confirmed: 0.2 96 %, 0.25 94 % of 200 trials).
    *   - minRounds 5: the first count where trimming drops one sample at each end.
-   *   - maxRounds 80: a 10 % slowdown on the noisiest jobs (sigma 0.10) needs 40-70 rounds
-   *     per pass to be called at alpha 0.005; at 40, 8 % of slowdowns went unconfirmed, at
-   *     60 ~2 %, at 80 under 1 %, for ~7 % more pairs than 60.
+   *   - maxRounds 150: with one process in four in a slower JIT state (as measured for
+   *     kvstore/put/hot_key), a 10 % slowdown of such a job needs 40 to well over 80 rounds to
+   *     be called; at 80, ~8 % went unconfirmed. The time budget, not this, bounds a full run.
    *   - budgetSeconds: per pass; rounds beyond minRounds stop there (jobs then inconclusive).
    */
   compare: z
@@ -88,7 +92,7 @@ export const ConfigSchema = z.strictObject({
       alpha: fraction,
       /** Level of the reported confidence interval, which also decides "unchanged". */
       confidence: fraction,
-      /** Yuen trimming per side and end, in [0, 0.5); 0 is Welch's test. */
+      /** Trimming per end, in [0, 0.5): of the per-round ratios (paired) or of each side. */
       trim: z.number().min(0).lt(0.5),
       minRounds: rounds,
       maxRounds: rounds,

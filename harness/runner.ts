@@ -77,6 +77,21 @@ function childEnv(): NodeJS.ProcessEnv {
 export interface ChildOptions {
   profile: Profile;
   scenariosDir: string;
+  /**
+   * V8's hash and random seeds for the child (--hash-seed, --random-seed; default: random per
+   * process, V8's own choice). A comparison gives both processes of a pair the same seeds, so
+   * the layout they decide is the same on both sides (compare-stats.ts, "Paired rounds").
+   */
+  v8Seed?: number;
+}
+
+/** Node flags that fix V8's seeds; none when `seed` is undefined. */
+export function seedFlags(seed: number | undefined): string[] {
+  if (seed === undefined) return [];
+  if (!(Number.isInteger(seed) && seed > 0 && seed < 2 ** 31)) {
+    throw new RangeError(`a V8 seed must be an integer in [1, 2^31), got ${seed}`);
+  }
+  return [`--hash-seed=${seed}`, `--random-seed=${seed}`];
 }
 
 /**
@@ -109,7 +124,15 @@ export async function runJobInChild(
     fs.writeFileSync(jobFile, JSON.stringify(spec));
     const r = await execa(
       process.execPath,
-      [...CHILD_FLAGS, '--import', TSX_LOADER, CHILD_ENTRY, jobFile, outFile],
+      [
+        ...CHILD_FLAGS,
+        ...seedFlags(opts.v8Seed),
+        '--import',
+        TSX_LOADER,
+        CHILD_ENTRY,
+        jobFile,
+        outFile,
+      ],
       {
         reject: false,
         timeout: opts.profile.childTimeoutMs,

@@ -29,7 +29,13 @@
  * second pass (`confirmRegressions`), and the defaults in perf.config.json are tuned for it by
  * test/harness/trust.test.ts.
  */
-import { compareSamples, isResolved, type Comparison } from './compare-stats.ts';
+import {
+  comparePairedSamples,
+  compareSamples,
+  isResolved,
+  upperBound,
+  type Comparison,
+} from './compare-stats.ts';
 import { errorMessage } from './errors.ts';
 
 export interface PairSample {
@@ -37,7 +43,18 @@ export interface PairSample {
   candidate: number;
 }
 
-export type JobStop = 'resolved' | 'max rounds' | 'budget' | 'error';
+export type JobStop = 'resolved' | 'no regression' | 'max rounds' | 'budget' | 'error';
+
+/**
+ * A slowdown of the threshold or more is ruled out as strictly as a regression is called: the
+ * one-sided upper bound at 1 − alpha is at or below 1 + threshold (the one-sided test of
+ * "slower by T or more" rejects at alpha). The 95 % interval alone would be too loose for a
+ * rule looked at after every round.
+ */
+export function rulesOutRegression(c: Comparison): boolean {
+  const bound = upperBound(c, 1 - c.alpha);
+  return bound !== null && bound <= 1 + c.threshold;
+}
 export type RunStop = 'all resolved' | 'max rounds' | 'budget';
 
 export interface RoundInfo<J extends string> {
@@ -69,8 +86,19 @@ export interface SequentialPlan<J extends string> {
    * invites, at the cost of extra rounds for every resolved job.
    */
   settleLooks?: number;
-  /** Yuen trimming fraction per side (compare-stats.ts); default 0, Welch's test. */
+  /** Trimming fraction (compare-stats.ts); default 0: Welch's test, or the paired t-test. */
   trim?: number;
+  /**
+   * The two figures of a pair were measured together (back to back, same seeds): compare
+   * per-round ratios (comparePairedSamples) rather than two independent samples. Default false.
+   */
+  paired?: boolean;
+  /**
+   * Also stop a job once a slowdown of its threshold or more is ruled out (`rulesOutRegression`),
+   * whatever its class: the gate asks only "did anything regress?", and
+   * the rounds saved go to the jobs that may have. Default false (compare: resolve every job).
+   */
+  regressionsOnly?: boolean;
   /** Clock in ms (default performance.now); injected by tests. */
   now?: () => number;
   /** Called after every round (progress display). */
@@ -152,8 +180,9 @@ export async function runSequential<J extends string>(
     error: null,
     streak: 0,
   }));
+  const test = plan.paired === true ? comparePairedSamples : compareSamples;
   const compare = (s: JobState<J>): Comparison =>
-    compareSamples(s.baseline, s.candidate, {
+    test(s.baseline, s.candidate, {
       threshold: plan.threshold(s.job),
       alpha: plan.alpha,
       confidence: plan.confidence,
@@ -200,6 +229,9 @@ export async function runSequential<J extends string>(
         if (!isResolved(s.comparison)) s.streak = 0;
         else s.streak = s.comparison.classification === previous ? s.streak + 1 : 1;
         if (s.streak >= (plan.settleLooks ?? 1)) s.stoppedBy = 'resolved';
+        else if (plan.regressionsOnly === true && rulesOutRegression(s.comparison)) {
+          s.stoppedBy = 'no regression';
+        }
       }
     }
     if (measured.length === 0) continue;
@@ -222,6 +254,11 @@ export async function runSequential<J extends string>(
         ...comparison,
         classification: 'inconclusive',
         reason: `measurement failed after ${s.baseline.length} pair${s.baseline.length === 1 ? '' : 's'}: ${s.error ?? 'unknown error'}`,
+      };
+    } else if (stop === 'no regression') {
+      comparison = {
+        ...comparison,
+        reason: `stopped once a slowdown of ${(comparison.threshold * 100).toFixed(1)}% or more was ruled out (the gate's question): ${comparison.reason}`,
       };
     } else if (stop !== 'resolved') {
       comparison = {

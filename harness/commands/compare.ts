@@ -138,6 +138,7 @@ export async function compareAndWrite(
       config: options.config,
       command: options.command,
       log,
+      regressionsOnly: options.confirm,
     });
     const jobs = outcome.jobs.map((j) => ({ ...j, confirmed: null as boolean | null }));
     let confirmed: string[] | null = null;

@@ -107,16 +107,17 @@ const SLOW_PUT_ROUNDS = 2;
 /**
  * A test-only configuration: perf.config.json with fewer rounds and a smaller time budget, so
  * the unchanged scenarios, which need many rounds to prove "unchanged" at alpha 0.005, don't
- * run this test for the default 1200 s. Sampling, alpha and the threshold are the defaults.
- * `npm test` runs this file alone, after the other tests: under the load of parallel test files
- * one process's median varies by 30-40% and a 15% change can't be resolved in minutes.
+ * run this test for the default 1200 s (they may end inconclusive, which the test accepts).
+ * Sampling, alpha, trimming and the threshold are the defaults. `npm test` runs this file
+ * alone, after the other tests: under the load of parallel test files one process's median
+ * varies by 30-40 %.
  */
 function testConfig(dir: string): string {
   const config = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'perf.config.json'), 'utf8')) as {
     compare: { maxRounds: number; budgetSeconds: { quick: number; full: number } };
   };
-  config.compare.maxRounds = 60;
-  config.compare.budgetSeconds.quick = 600;
+  config.compare.maxRounds = 80;
+  config.compare.budgetSeconds.quick = 900;
   const file = path.join(dir, 'perf.test-config.json');
   fs.writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
   return file;
@@ -197,6 +198,6 @@ describe('the real case: a commit slowing KVStore.put by ~15% (issue 5 item 7)',
       expect(r.exitCode).toBe(1);
       expect(r.stdout).toContain('kvstore/put/hot_key');
     },
-    15 * 60_000,
+    20 * 60_000,
   );
 });

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   classify,
   compareOneSided,
+  comparePairedSamples,
   compareSamples,
   isResolved,
   trimmedMoments,
+  upperBound,
   welchTest,
   type CompareOptions,
 } from '../../harness/compare-stats.ts';
@@ -248,5 +250,108 @@ describe('compareSamples: CI coverage (seeded simulation)', () => {
     const c = coverage(1.05, 15, 15, 0.08, 0.08, 0.2);
     expect(c).toBeGreaterThan(0.935);
     expect(c).toBeLessThan(0.975);
+  });
+});
+
+describe('comparePairedSamples: the per-round log ratios', () => {
+  // Student's sleep data (Cushny & Peebles; R's sleep): the paired differences, put on the log
+  // scale as candidate = exp(d) against baseline = 1.
+  const D = [1.2, 2.4, 1.3, 1.3, 0.0, 1.0, 1.8, 0.8, 4.6, 1.4];
+  const base = D.map(() => 1);
+  const cand = D.map((d) => Math.exp(d));
+
+  it('trim 0 is the paired t-test (SciPy ttest_1samp / R t.test(paired = TRUE))', () => {
+    // SciPy 1.17.1: ttest_1samp(D, 0): statistic 4.062127683382037, pvalue
+    // 0.002832890197384273, 95 % CI [0.7001142367230174, 2.4598857632769824].
+    const r = comparePairedSamples(base, cand, { ...OPTS, trim: 0 });
+    expect(r.method).toBe('paired-trimmed-log-t');
+    expect(Math.log(r.ratio as number)).toBeCloseTo(1.58, 12);
+    expect(r.pValue).toBeCloseTo(0.002832890197384273, 10);
+    expect(r.df).toBe(9);
+    expect(Math.log((r.ci as [number, number])[0])).toBeCloseTo(0.7001142367230174, 10);
+    expect(Math.log((r.ci as [number, number])[1])).toBeCloseTo(2.4598857632769824, 10);
+  });
+
+  it("trim 0.2: the trimmed mean of the differences with Yuen's standard error", () => {
+    // SciPy 1.17.1: trim_mean(D, 0.2) 1.3333333333333333; var(mstats.winsorize(D, (0.2, 0.2)),
+    // ddof=1) 0.11155555555555557, so se = sqrt(9 * s_w² / (6 * 5)) 0.1829389697868299,
+    // t 7.2884051707900355 on h - 1 = 5 df, p 2 * t.sf(t, 5) 0.0007608625898214386, 95 % CI
+    // tm ± t.ppf(0.975, 5) * se = [0.8630737405692877, 1.8035929260973789].
+    const r = comparePairedSamples(base, cand, { ...OPTS, trim: 0.2 });
+    expect(Math.log(r.ratio as number)).toBeCloseTo(1.3333333333333333, 12);
+    expect(r.df).toBe(5);
+    expect(r.pValue).toBeCloseTo(0.0007608625898214386, 10);
+    expect(Math.log((r.ci as [number, number])[0])).toBeCloseTo(0.8630737405692877, 10);
+    expect(Math.log((r.ci as [number, number])[1])).toBeCloseTo(1.8035929260973789, 10);
+  });
+
+  it('pairing removes what the two processes of a round share', () => {
+    // A load factor per round moves both sides by up to ±40 %; the candidate is 8 % slower
+    // in every round. Unpaired, the load swamps the change; paired, it is exact.
+    const load = [1, 1.4, 0.7, 1.2, 0.9, 1.35, 0.75, 1.1];
+    const b = load.map((l) => 100 * l);
+    const c = load.map((l) => 108 * l);
+    const unpaired = compareSamples(b, c, OPTS);
+    expect(unpaired.classification).toBe('inconclusive');
+    const paired = comparePairedSamples(b, c, OPTS);
+    expect(paired.ratio).toBeCloseTo(1.08, 12);
+    expect(paired.classification).toBe('regressed');
+    const [lo, hi] = paired.ci as [number, number];
+    expect(hi - lo).toBeLessThan(1e-9);
+  });
+
+  it('a slow round on one side is trimmed away', () => {
+    const b = [100, 101, 99, 100, 102, 98, 100, 101, 99, 100];
+    const c = [107, 108, 106, 107, 160, 105, 107, 108, 106, 70];
+    const trimmed = comparePairedSamples(b, c, { ...OPTS, trim: 0.2 });
+    expect(trimmed.classification).toBe('regressed');
+    expect(trimmed.ratio as number).toBeGreaterThan(1.06);
+    expect(trimmed.ratio as number).toBeLessThan(1.08);
+    expect(comparePairedSamples(b, c, OPTS).classification).not.toBe('regressed');
+  });
+
+  it('degenerate inputs: too few rounds, and mismatched sides', () => {
+    const few = comparePairedSamples([100, 100], [110, 120], { ...OPTS, trim: 0.2 });
+    expect(few.method).toBe('paired-trimmed-log-t');
+    const one = comparePairedSamples([100], [110], OPTS);
+    expect(one.method).toBe('medians');
+    expect(one.classification).toBe('inconclusive');
+    expect(one.ratio).toBeCloseTo(1.1, 12);
+    expect(comparePairedSamples([], [], OPTS).method).toBe('none');
+    expect(() => comparePairedSamples([100, 101], [100], OPTS)).toThrow(/one baseline and one/);
+    expect(() => comparePairedSamples([100, -1], [100, 100], OPTS)).toThrow(RangeError);
+  });
+
+  it('CI coverage ~95 % when the rounds share a load factor (seeded simulation)', () => {
+    const rng = new Random(0xfeedn, 7);
+    let covered = 0;
+    const trials = 2000;
+    for (let t = 0; t < trials; t++) {
+      const load = Array.from({ length: 12 }, () => rng.lognormal(0, 0.2));
+      const b = load.map((l) => 1000 * l * rng.lognormal(0, 0.05));
+      const c = load.map((l) => 1100 * l * rng.lognormal(0, 0.05));
+      const [lo, hi] = comparePairedSamples(b, c, { ...OPTS, trim: 0.2 }).ci as [number, number];
+      if (lo <= 1.1 && 1.1 <= hi) covered++;
+    }
+    expect(covered / trials).toBeGreaterThan(0.935);
+    expect(covered / trials).toBeLessThan(0.975);
+  });
+});
+
+describe('upperBound', () => {
+  it('recovers the one-sided bound from the reported interval', () => {
+    const D = [0.05, 0.07, 0.02, 0.06, 0.04, 0.08, 0.03, 0.05];
+    const r = comparePairedSamples(
+      D.map(() => 1),
+      D.map((d) => Math.exp(d)),
+      OPTS,
+    );
+    // At (1 + confidence) / 2 the one-sided bound is the interval's upper end.
+    expect(upperBound(r, 0.975)).toBeCloseTo((r.ci as [number, number])[1], 12);
+    // Stricter levels give higher bounds.
+    expect(upperBound(r, 0.995) as number).toBeGreaterThan((r.ci as [number, number])[1]);
+    expect(upperBound(r, 0.9) as number).toBeLessThan((r.ci as [number, number])[1]);
+    expect(upperBound(compareSamples([], [1], OPTS), 0.99)).toBeNull();
+    expect(() => upperBound(r, 1)).toThrow(RangeError);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   confirmRegressions,
+  rulesOutRegression,
   runSequential,
   type PairSample,
   type SequentialPlan,
@@ -256,5 +257,61 @@ describe('confirmRegressions', () => {
     expect(off.confirmed).toEqual(['slow']);
     expect(off.checked[0]?.second).toBeNull();
     expect(reruns).toBe(0);
+  });
+});
+
+describe("runSequential: paired rounds and the gate's question", () => {
+  /** Both sides move with a per-round load of ±35 %; the candidate is 10 % slower. */
+  const loaded = async (_job: Job, round: number): Promise<PairSample> => {
+    const load = 1 + 0.35 * Math.sin(round * 2.1);
+    return { baseline: 100 * load, candidate: 110 * load * (1 + 0.002 * (round % 3)) };
+  };
+
+  it('paired: a shared load no longer hides a 10 % slowdown', async () => {
+    const unpaired = await runSequential<Job>(['slow'], loaded, plan());
+    expect(outcome(unpaired, 'slow').comparison.classification).toBe('inconclusive');
+    const paired = await runSequential<Job>(['slow'], loaded, plan({ paired: true }));
+    expect(outcome(paired, 'slow').comparison.classification).toBe('regressed');
+    expect(outcome(paired, 'slow').comparison.method).toBe('paired-trimmed-log-t');
+    expect(outcome(paired, 'slow').rounds).toBe(3);
+  });
+
+  it('regressionsOnly: stops a job once a regression is ruled out, whatever its class', async () => {
+    // 'better' is ~3 % faster with ±1 % noise: never "unchanged" (its CI reaches below −5 %
+    // for a while) nor "improved", but no slowdown of 5 % is possible: the gate can stop it.
+    type J = 'better';
+    const measure = async (_job: J, round: number): Promise<PairSample> => ({
+      baseline: 100,
+      candidate: 97 * (1 + 0.01 * Math.sin(round * 1.7)) * (round % 2 === 0 ? 0.97 : 1.03),
+    });
+    const p = {
+      minRounds: 3,
+      maxRounds: 30,
+      budgetMs: 1e9,
+      threshold: () => 0.05,
+      alpha: 0.005,
+      confidence: 0.95,
+      paired: true,
+    };
+    const full = await runSequential<J>(['better'], measure, p);
+    const gate = await runSequential<J>(['better'], measure, { ...p, regressionsOnly: true });
+    const g = gate.jobs[0];
+    expect(g?.stoppedBy).toBe('no regression');
+    expect(g?.rounds as number).toBeLessThan(full.jobs[0]?.rounds as number);
+    expect(g?.comparison.reason).toMatch(/slowdown of 5\.0% or more was ruled out/);
+    expect(rulesOutRegression(g?.comparison as NonNullable<typeof g>['comparison'])).toBe(true);
+  });
+
+  it('rulesOutRegression is as strict as alpha, not the 95 % interval', async () => {
+    // Candidate ~2 % faster with noise: the 95 % CI's upper end dips under 1.05 before the
+    // 99.5 % one-sided bound does.
+    const r = await runSequential<Job>(
+      ['same'],
+      async (_j, round) => ({ baseline: 100, candidate: 98 * (round % 2 === 0 ? 1.025 : 0.975) }),
+      plan({ minRounds: 4, maxRounds: 4, paired: true, alpha: 0.005 }),
+    );
+    const c = outcome(r, 'same').comparison;
+    expect((c.ci as [number, number])[1]).toBeLessThan(1.05);
+    expect(rulesOutRegression(c)).toBe(false);
   });
 });
