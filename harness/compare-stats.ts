@@ -350,6 +350,69 @@ export function classify(
   };
 }
 
+/** The fields every comparison of the same samples and options shares. */
+type CommonFields = Pick<
+  Comparison,
+  | 'nBaseline'
+  | 'nCandidate'
+  | 'baselineMedian'
+  | 'candidateMedian'
+  | 'threshold'
+  | 'alpha'
+  | 'confidence'
+>;
+
+/** Too few samples to test: an estimate only, inconclusive. */
+function untestable(common: CommonFields, ratio: number, reason: string): Comparison {
+  return {
+    ...common,
+    ratio,
+    ci: null,
+    pValue: null,
+    df: null,
+    classification: 'inconclusive',
+    method: 'medians',
+    reason,
+  };
+}
+
+/**
+ * A comparison from a log-scale estimate: `se` null means the estimate is exact (no variance
+ * left), so p is 1 or 0 and the CI collapses onto the ratio; otherwise a t-test on `df`.
+ */
+function fromLogEstimate(
+  common: CommonFields,
+  opts: CompareOptions,
+  estimate: { logRatio: number; se: number | null; df: number | null; pValue?: number },
+  method: ComparisonMethod,
+  suffix: string,
+): Comparison {
+  const ratio = Math.exp(estimate.logRatio);
+  let ci: [number, number];
+  let pValue: number;
+  if (estimate.se === null || estimate.df === null) {
+    ci = [ratio, ratio];
+    pValue = estimate.logRatio === 0 ? 1 : 0;
+  } else {
+    const { se, df } = estimate;
+    // 2·F(−|t|) rather than 2·(1 − F(|t|)): no cancellation for tiny p-values.
+    pValue = estimate.pValue ?? Math.min(1, 2 * tCdf(-Math.abs(estimate.logRatio / se), df));
+    const q = tQuantile((1 + opts.confidence) / 2, df);
+    ci = [Math.exp(estimate.logRatio - q * se), Math.exp(estimate.logRatio + q * se)];
+  }
+  const { classification, reason } = classify(ratio, ci, pValue, opts);
+  return {
+    ...common,
+    ratio,
+    ci,
+    pValue,
+    df: estimate.se === null ? null : estimate.df,
+    classification,
+    method,
+    reason: `${reason}${suffix}`,
+  };
+}
+
 /**
  * Compares per-process ns/op samples of a candidate with a baseline's. See the module comment
  * for the method, the classes and the degenerate cases.
@@ -364,7 +427,7 @@ export function compareSamples(
   checkSamples('candidate', candidate);
   const nb = baseline.length;
   const nc = candidate.length;
-  const common = {
+  const common: CommonFields = {
     nBaseline: nb,
     nCandidate: nc,
     baselineMedian: nb === 0 ? null : median([...baseline]),
@@ -390,53 +453,34 @@ export function compareSamples(
   const trim = opts.trim ?? 0;
   if (trimmedSize(nb, trim) < 2 || trimmedSize(nc, trim) < 2) {
     const ratio = (common.candidateMedian as number) / (common.baselineMedian as number);
-    return {
-      ...common,
+    return untestable(
+      common,
       ratio,
-      ci: null,
-      pValue: null,
-      df: null,
-      classification: 'inconclusive',
-      method: 'medians',
-      reason: `${pct(ratio)} by medians, but a test needs at least 2 samples per side${trim > 0 ? ' after trimming' : ''} (have ${nb} baseline, ${nc} candidate)`,
-    };
+      `${pct(ratio)} by medians, but a test needs at least 2 samples per side${trim > 0 ? ' after trimming' : ''} (have ${nb} baseline, ${nc} candidate)`,
+    );
   }
   const mb = trimmedMoments(baseline.map(Math.log), trim);
   const mc = trimmedMoments(candidate.map(Math.log), trim);
   if (mb.variance === 0 && mc.variance === 0) {
     // Both sides constant (after trimming): the difference is known exactly, there is nothing
     // to estimate.
-    const d = mc.mean - mb.mean;
-    const ratio = Math.exp(d);
-    const pValue = d === 0 ? 1 : 0;
-    const ci: [number, number] = [ratio, ratio];
-    const { classification, reason } = classify(ratio, ci, pValue, opts);
     const which = trim === 0 ? 'every sample' : 'every sample left after trimming';
-    return {
-      ...common,
-      ratio,
-      ci,
-      pValue,
-      df: null,
-      classification,
-      method: 'exact',
-      reason: `${reason}; ${which} on each side is identical, so the ratio is exact`,
-    };
+    return fromLogEstimate(
+      common,
+      opts,
+      { logRatio: mc.mean - mb.mean, se: null, df: null },
+      'exact',
+      `; ${which} on each side is identical, so the ratio is exact`,
+    );
   }
   const w = welchTest(mb, mc, opts.confidence);
-  const ratio = Math.exp(w.diff);
-  const ci: [number, number] = [Math.exp(w.ciLow), Math.exp(w.ciHigh)];
-  const { classification, reason } = classify(ratio, ci, w.pValue, opts);
-  return {
-    ...common,
-    ratio,
-    ci,
-    pValue: w.pValue,
-    df: w.df,
-    classification,
-    method: trim === 0 ? 'welch-log-t' : 'yuen-log-t',
-    reason,
-  };
+  return fromLogEstimate(
+    common,
+    opts,
+    { logRatio: w.diff, se: w.se, df: w.df, pValue: w.pValue },
+    trim === 0 ? 'welch-log-t' : 'yuen-log-t',
+    '',
+  );
 }
 
 /**
@@ -476,7 +520,7 @@ export function comparePairedSamples(
   checkSamples('candidate', candidate);
   const n = baseline.length;
   if (n === 0) return compareSamples(baseline, candidate, opts);
-  const common = {
+  const common: CommonFields = {
     nBaseline: n,
     nCandidate: n,
     baselineMedian: median([...baseline]),
@@ -489,51 +533,29 @@ export function comparePairedSamples(
   const d = candidate.map((c, i) => Math.log(c) - Math.log(baseline[i] as number));
   if (trimmedSize(n, trim) < 2) {
     const ratio = Math.exp(median(d));
-    return {
-      ...common,
+    return untestable(
+      common,
       ratio,
-      ci: null,
-      pValue: null,
-      df: null,
-      classification: 'inconclusive',
-      method: 'medians',
-      reason: `${pct(ratio)} by the median round, but a test needs at least 2 rounds${trim > 0 ? ' after trimming' : ''} (have ${n})`,
-    };
+      `${pct(ratio)} by the median round, but a test needs at least 2 rounds${trim > 0 ? ' after trimming' : ''} (have ${n})`,
+    );
   }
   const m = trimmedMoments(d, trim);
-  const ratio = Math.exp(m.mean);
   if (m.variance === 0) {
     // Every (kept) round gave the same ratio: nothing to estimate.
-    const pValue = m.mean === 0 ? 1 : 0;
-    const ci: [number, number] = [ratio, ratio];
-    const { classification, reason } = classify(ratio, ci, pValue, opts);
-    return {
-      ...common,
-      ratio,
-      ci,
-      pValue,
-      df: null,
-      classification,
-      method: 'exact',
-      reason: `${reason}; every round${trim > 0 ? ' left after trimming' : ''} gave the same ratio, so it is exact`,
-    };
+    return fromLogEstimate(
+      common,
+      opts,
+      { logRatio: m.mean, se: null, df: null },
+      'exact',
+      `; every round${trim > 0 ? ' left after trimming' : ''} gave the same ratio, so it is exact`,
+    );
   }
   // Yuen's squared standard error of a trimmed mean, (n − 1)·s_w² / (h·(h − 1)): variance / h.
-  const se = Math.sqrt(m.variance / m.n);
-  const df = m.n - 1;
-  const t = m.mean / se;
-  const pValue = Math.min(1, 2 * tCdf(-Math.abs(t), df));
-  const q = tQuantile((1 + opts.confidence) / 2, df);
-  const ci: [number, number] = [Math.exp(m.mean - q * se), Math.exp(m.mean + q * se)];
-  const { classification, reason } = classify(ratio, ci, pValue, opts);
-  return {
-    ...common,
-    ratio,
-    ci,
-    pValue,
-    df,
-    classification,
-    method: 'paired-trimmed-log-t',
-    reason: `${reason}; paired by round (${n} rounds)`,
-  };
+  return fromLogEstimate(
+    common,
+    opts,
+    { logRatio: m.mean, se: Math.sqrt(m.variance / m.n), df: m.n - 1 },
+    'paired-trimmed-log-t',
+    `; paired by round (${n} rounds)`,
+  );
 }
