@@ -33,6 +33,7 @@ interface BenchFlags {
   compare: boolean;
   baseline?: string;
   config?: string;
+  perfTrace?: boolean;
 }
 
 function program(setExit: (code: number) => void): Command {
@@ -56,6 +57,10 @@ function program(setExit: (code: number) => void): Command {
     .option('--out <dir>', 'directory for results.json (default reports/<run-id>/)')
     .option('--no-compare', 'only run the suite, without the baseline comparison and red flags')
     .option(
+      '--perf-trace',
+      "record the engine's per-commit phase breakdown (INMEM_PERF_TRACE=1 in each child; implies --no-compare: traced commits are slower, so their figures are not compared)",
+    )
+    .option(
       '--baseline <name|ref>',
       'baseline to compare with (default perf.config.json baseline.default)',
     )
@@ -66,7 +71,7 @@ function program(setExit: (code: number) => void): Command {
         .hideHelp(),
     )
     .action(async (flags: BenchFlags) => {
-      if (flags.compare && flags.engine === undefined) {
+      if (flags.compare && flags.engine === undefined && flags.perfTrace !== true) {
         // The main job: this tree measured side by side with the baseline, plus red flags.
         await benchWithComparison(flags, setExit);
         return;
@@ -81,6 +86,7 @@ function program(setExit: (code: number) => void): Command {
         outDir: flags.out === undefined ? undefined : path.resolve(flags.out),
         command: ['harness', ...process.argv.slice(2)].join(' '),
         progress: createProgress(),
+        perfTrace: flags.perfTrace === true,
       });
       process.stdout.write(`${renderSummary(outcome.results, outcome.file)}\n`);
       await reportAfterRun(outcome.file);

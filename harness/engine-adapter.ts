@@ -46,6 +46,17 @@ export interface EngineDb {
   readonly durabilityMode?: { kind: string };
   /** One-key commit without a transaction object; present from issue 3 on. */
   put?(runId: string, key: string, value: unknown): void;
+  /** Per-commit phase timings, recorded when INMEM_PERF_TRACE=1; present from issue 3 on. */
+  perfStats?(): EnginePerfStats;
+}
+
+/** What `perfStats()` returns (engine/src/perf-trace.ts). */
+export interface EnginePerfStats {
+  count: number;
+  meanCommitNs: number;
+  p99CommitNs: number;
+  /** Percent of summed commit time per phase: snapshotPct, validatePct, applyPct, ... */
+  breakdown: Record<string, number>;
 }
 
 export interface KVStoreApi {

@@ -3,7 +3,7 @@
  * process runs it (load the engine and the catalogue, build the context, measure).
  */
 import path from 'node:path';
-import { loadEngine } from './engine-adapter.ts';
+import { loadEngine, type EngineDb, type EnginePerfStats } from './engine-adapter.ts';
 import { errorMessage } from './errors.ts';
 import { failed, measureScenario } from './measure.ts';
 import { MODES, type ModeName } from './modes.ts';
@@ -24,6 +24,11 @@ export interface ChildJob {
   /** The job's own temp directory (the parent creates and removes it). */
   tmpDir: string;
   profile: Profile;
+  /**
+   * The child runs with INMEM_PERF_TRACE=1: attach the engine's per-commit phase breakdown to
+   * the measurement's labels (`perfTrace.*`).
+   */
+  perfTrace?: boolean;
 }
 
 /** A job file as the parent writes it; a shape check, since only the parent writes one. */
@@ -47,7 +52,32 @@ export function readMode(modes: Record<ModeName, { supported: boolean }>): ModeN
   return modes.inMemory.supported ? 'inMemory' : 'strict';
 }
 
+/**
+ * `perfTrace.*` labels from the database that committed most (a scenario may open several):
+ * count, mean and p99 commit ns, and each phase's percent of commit time. Empty when no
+ * database traced a commit (an engine without perf-trace, or a read-only scenario). The
+ * statistics survive close(): they are read after the scenario's teardown.
+ */
+export function perfTraceLabels(dbs: readonly EngineDb[]): Record<string, number> {
+  let best: EnginePerfStats | null = null;
+  for (const db of dbs) {
+    const s = typeof db.perfStats === 'function' ? db.perfStats() : null;
+    if (s !== null && s.count > 0 && (best === null || s.count > best.count)) best = s;
+  }
+  if (best === null) return {};
+  const labels: Record<string, number> = {
+    'perfTrace.count': best.count,
+    'perfTrace.meanCommitNs': best.meanCommitNs,
+    'perfTrace.p99CommitNs': best.p99CommitNs,
+  };
+  for (const [phase, pct] of Object.entries(best.breakdown)) {
+    if (Number.isFinite(pct)) labels[`perfTrace.${phase}`] = pct;
+  }
+  return labels;
+}
+
 export async function runJob(job: ChildJob): Promise<Measurement> {
+  const opened: EngineDb[] = [];
   try {
     const engine = await loadEngine(job.engineDir);
     const catalogue = await loadCatalogue(job.scenariosDir);
@@ -61,10 +91,17 @@ export async function runJob(job: ChildJob): Promise<Measurement> {
       profile: job.profile,
       // Every scenario starts from the same seed, so its keys are identical on every engine.
       rng: new Prng(SEED),
-      openDb: (name = 'db') => engine.open(mode, path.join(job.tmpDir, name)),
+      openDb: (name = 'db') => {
+        const db = engine.open(mode, path.join(job.tmpDir, name));
+        opened.push(db);
+        return db;
+      },
     };
     const m = await measureScenario(scenario, ctx);
-    return job.mode === null ? { ...m, labels: { ...m.labels, openedWith: mode } } : m;
+    const labels = { ...m.labels };
+    if (job.mode === null) labels.openedWith = mode;
+    if (job.perfTrace === true) Object.assign(labels, perfTraceLabels(opened));
+    return { ...m, labels };
   } catch (err) {
     return failed(errorMessage(err));
   }

@@ -48,6 +48,8 @@ export interface RunOptions {
   outDir?: string;
   /** The command line, recorded in the file. */
   command: string;
+  /** Children run with INMEM_PERF_TRACE=1 (ChildOptions.perfTrace). */
+  perfTrace?: boolean;
   progress: Progress;
 }
 
@@ -66,10 +68,14 @@ function stderrTail(text: string, lines = 6): string {
   return text.trim().split('\n').slice(-lines).join(' | ');
 }
 
-/** The environment a child measures in: perf-trace off, whatever the caller's shell says. */
-function childEnv(): NodeJS.ProcessEnv {
+/**
+ * The environment a child measures in: perf-trace off whatever the caller's shell says, on only
+ * when asked (`--perf-trace`), since it changes the commit path being measured.
+ */
+function childEnv(perfTrace: boolean): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.INMEM_PERF_TRACE;
+  if (perfTrace) env.INMEM_PERF_TRACE = '1';
   return env;
 }
 
@@ -83,6 +89,8 @@ export interface ChildOptions {
    * the layout they decide is the same on both sides (compare-stats.ts, "Paired rounds").
    */
   v8Seed?: number;
+  /** Run the child with INMEM_PERF_TRACE=1 and record the commit phase breakdown. */
+  perfTrace?: boolean;
 }
 
 /** Node flags that fix V8's seeds; none when `seed` is undefined. */
@@ -120,6 +128,7 @@ export async function runJobInChild(
       scenariosDir: opts.scenariosDir,
       tmpDir: work,
       profile: opts.profile,
+      perfTrace: opts.perfTrace === true,
     };
     fs.writeFileSync(jobFile, JSON.stringify(spec));
     const r = await execa(
@@ -137,7 +146,7 @@ export async function runJobInChild(
         reject: false,
         timeout: opts.profile.childTimeoutMs,
         cwd: REPO_ROOT,
-        env: childEnv(),
+        env: childEnv(opts.perfTrace === true),
         extendEnv: false,
       },
     );

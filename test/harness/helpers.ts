@@ -48,11 +48,15 @@ export function tempDirs(prefix = 'harness-test-'): { make(): string; removeAll(
  * it, without npm's own output: a child process, never rejecting, with CI=true (no progress
  * bars, and a missing browser is an error rather than a skip).
  */
-export function runHarness(args: readonly string[], root = REPO_ROOT) {
+export function runHarness(
+  args: readonly string[],
+  root = REPO_ROOT,
+  env: Record<string, string> = {},
+) {
   return execa(
     process.execPath,
     ['--import', 'tsx', path.join(root, 'harness', 'cli.ts'), ...args],
-    { cwd: root, reject: false, env: { CI: 'true' } },
+    { cwd: root, reject: false, env: { CI: 'true', ...env } },
   );
 }
 
