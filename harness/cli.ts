@@ -31,6 +31,8 @@ interface BenchFlags {
   compare: boolean;
   baseline?: string;
   config?: string;
+  /** --peers: SQLite, LMDB and the floor side by side with our engine (implies --no-compare). */
+  peers?: boolean;
 }
 
 function program(setExit: (code: number) => void): Command {
@@ -54,6 +56,10 @@ function program(setExit: (code: number) => void): Command {
     .option('--out <dir>', 'directory for results.json (default reports/<run-id>/)')
     .option('--no-compare', 'only run the suite, without the baseline comparison and red flags')
     .option(
+      '--peers',
+      'also run the KV/txn workloads on SQLite (better-sqlite3), LMDB (lmdb) and the physical floor, per mode, and print them side by side with ours (implies --no-compare; without --filter: kvstore/**, txn/** and peers/**)',
+    )
+    .option(
       '--baseline <name|ref>',
       'baseline to compare with (default perf.config.json baseline.default)',
     )
@@ -64,7 +70,8 @@ function program(setExit: (code: number) => void): Command {
         .hideHelp(),
     )
     .action(async (flags: BenchFlags) => {
-      if (flags.compare && flags.engine === undefined) {
+      // --peers implies --no-compare: the peers table is the point, not the baseline.
+      if (flags.compare && flags.engine === undefined && flags.peers !== true) {
         // The main job: this tree measured side by side with the baseline, plus red flags.
         await benchWithComparison(flags, setExit);
         return;
@@ -79,6 +86,7 @@ function program(setExit: (code: number) => void): Command {
         outDir: flags.out === undefined ? undefined : path.resolve(flags.out),
         command: ['harness', ...process.argv.slice(2)].join(' '),
         progress: createProgress(),
+        peers: flags.peers === true,
       });
       process.stdout.write(`${renderSummary(outcome.results, outcome.file)}\n`);
       const failures = outcome.results.results.filter((r) => r.status === 'failed');
