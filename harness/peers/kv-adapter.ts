@@ -24,7 +24,8 @@ export interface KvTxn {
 /**
  * Counters read back from the store itself (not counted by the adapter), the proof that
  * writes really committed: `commits` counts committed write transactions (a one-key put is
- * one), `writes` counts rows/keys written. An engine that exposes only one of them reports
+ * one), `writes` counts rows/keys written (SQLite's total_changes(), which also counts the
+ * statements of a rolled-back transaction). An engine that exposes only one of them reports
  * null for the other; the scenarios check every counter that is not null.
  */
 export interface KvCounters {

@@ -12,7 +12,8 @@
  *
  * Put is an upsert (`INSERT ... ON CONFLICT(k) DO UPDATE`), so a write counts as one change;
  * the proof hook is SQLite's own `total_changes()` (rows inserted, updated or deleted on this
- * connection since it opened).
+ * connection since it opened). It counts statements of rolled-back transactions too (SQLite
+ * keeps no count of commits), so the peer scenarios also read the last written value back.
  */
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
