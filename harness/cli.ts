@@ -9,6 +9,7 @@ import picomatch from 'picomatch';
 import { collect, collectModes, profileOption } from './cli-options.ts';
 import { registerBaselineCommand } from './commands/baseline.ts';
 import { benchWithComparison, registerCompareCommands } from './commands/compare.ts';
+import { registerReportCommands } from './commands/report.ts';
 import { checkEngineDir } from './engine-adapter.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { MODES, type ModeName } from './modes.ts';
@@ -16,6 +17,7 @@ import { DEFAULT_ENGINE_DIR, SCENARIOS_DIR } from './paths.ts';
 import type { Profile } from './profiles.ts';
 import { createProgress } from './progress.ts';
 import { loadCatalogue, scenarioModes } from './registry.ts';
+import { reportAfterRun } from './report/auto.ts';
 import { readResults } from './results.ts';
 import { runSuite } from './runner.ts';
 import { renderSummary } from './summary.ts';
@@ -89,6 +91,7 @@ function program(setExit: (code: number) => void): Command {
         peers: flags.peers === true,
       });
       process.stdout.write(`${renderSummary(outcome.results, outcome.file)}\n`);
+      await reportAfterRun(outcome.file);
       const failures = outcome.results.results.filter((r) => r.status === 'failed');
       if (failures.length > 0) {
         process.stderr.write(
@@ -100,6 +103,7 @@ function program(setExit: (code: number) => void): Command {
 
   registerCompareCommands(cmd, setExit);
   registerBaselineCommand(cmd, { setExit });
+  registerReportCommands(cmd, setExit);
 
   cmd
     .command('list')

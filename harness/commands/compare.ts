@@ -26,6 +26,7 @@ import { evaluateRedFlags } from '../red-flags.ts';
 import { loadCatalogue, planJobs } from '../registry.ts';
 import { readResults, writeResults, type ResultsFile } from '../results.ts';
 import { confirmRegressions } from '../sampling.ts';
+import { reportAfterRun } from '../report/auto.ts';
 import { renderSummary } from '../summary.ts';
 import { acquireCheckout, type CheckoutHandle } from '../worktree.ts';
 
@@ -278,6 +279,7 @@ export function registerCompareCommands(program: Command, setExit: (code: number
     const config = loadConfig(flags.config);
     const run = await compareAndWrite(flags, flags, { confirm: false, command: command(), config });
     printRun(run, false);
+    await reportAfterRun(run.file);
     if (run.regressed.length > 0 || run.failedJobs.length > 0) setExit(EXIT.failed);
   });
 
@@ -331,6 +333,7 @@ export function registerCompareCommands(program: Command, setExit: (code: number
     const summaryPath = process.env.GITHUB_STEP_SUMMARY;
     if (summaryPath !== undefined && summaryPath !== '') fs.appendFileSync(summaryPath, `${md}\n`);
     printRun(run, false);
+    await reportAfterRun(run.file);
     process.stdout.write(
       `\ngate: ${verdict.toUpperCase()}\n${reasons.map((r) => `  - ${r}`).join('\n')}\n`,
     );
@@ -350,5 +353,6 @@ export async function benchWithComparison(
     { confirm: false, command: ['harness', ...process.argv.slice(2)].join(' '), config },
   );
   printRun(run, true);
+  await reportAfterRun(run.file);
   if (run.failedJobs.length > 0) setExit(EXIT.failed);
 }

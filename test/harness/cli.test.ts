@@ -1,32 +1,21 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
-import { REPO_ROOT } from '../../harness/paths.ts';
 import { readResults } from '../../harness/results.ts';
-import { BROKEN_SCENARIOS_DIR, FAKE_ENGINE_DIR, resultsFile, tempDir } from './helpers.ts';
+import {
+  BROKEN_SCENARIOS_DIR,
+  FAKE_ENGINE_DIR,
+  resultsFile,
+  tempDirs,
+  runHarness,
+} from './helpers.ts';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-function tmp(): string {
-  const d = tempDir();
-  dirs.push(d);
-  return d;
-}
+const dirs = tempDirs();
+afterAll(dirs.removeAll);
+const tmp = (): string => dirs.make();
 
-/** The CLI as `npm run harness --` runs it, without npm's own output. */
 function harness(...args: string[]) {
-  return execa(
-    process.execPath,
-    ['--import', 'tsx', path.join(REPO_ROOT, 'harness', 'cli.ts'), ...args],
-    {
-      cwd: REPO_ROOT,
-      reject: false,
-      env: { CI: 'true' },
-    },
-  );
+  return runHarness(args);
 }
 
 describe('CLI usage errors exit 2 with what was wrong and how to fix it', () => {

@@ -6,26 +6,15 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
 import { REPO_ROOT } from '../../harness/paths.ts';
 import { readResults } from '../../harness/results.ts';
 import { removeTempRepos, tempDir } from '../fixtures/git-repo.ts';
+import { runHarness } from './helpers.ts';
 import { makeSlowPutRepo } from '../fixtures/slow-put-repo.ts';
 
 afterAll(removeTempRepos);
 
-/** The CLI of the repository at `root` (default this one), run from that repository. */
-function harness(args: string[], root = REPO_ROOT) {
-  return execa(
-    process.execPath,
-    ['--import', 'tsx', path.join(root, 'harness', 'cli.ts'), ...args],
-    {
-      cwd: root,
-      reject: false,
-      env: { CI: 'true' },
-    },
-  );
-}
+const harness = runHarness;
 
 /** Worktrees under this repository's scratch folder (none may be added by a usage error). */
 function worktreeEntries(root = REPO_ROOT): string[] {

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { REPO_ROOT } from '../../harness/paths.ts';
 import type { Profile } from '../../harness/profiles.ts';
 import type { ResultsFile, ScenarioResult } from '../../harness/results.ts';
@@ -22,6 +23,37 @@ export const TINY_PROFILE: Profile = {
 
 export function tempDir(prefix = 'harness-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/**
+ * Temporary directories a test file removes in its afterAll: `const tmp = tempDirs();` then
+ * `tmp.make()` in tests and `afterAll(tmp.removeAll)`.
+ */
+export function tempDirs(prefix = 'harness-test-'): { make(): string; removeAll(): void } {
+  const dirs: string[] = [];
+  return {
+    make() {
+      const d = tempDir(prefix);
+      dirs.push(d);
+      return d;
+    },
+    removeAll() {
+      for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The harness CLI of the repository at `root` (default this one) as `npm run harness --` runs
+ * it, without npm's own output: a child process, never rejecting, with CI=true (no progress
+ * bars, and a missing browser is an error rather than a skip).
+ */
+export function runHarness(args: readonly string[], root = REPO_ROOT) {
+  return execa(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'harness', 'cli.ts'), ...args],
+    { cwd: root, reject: false, env: { CI: 'true' } },
+  );
 }
 
 export function okResult(overrides: Partial<ScenarioResult> = {}): ScenarioResult {
