@@ -34,6 +34,8 @@ interface BenchFlags {
   baseline?: string;
   config?: string;
   perfTrace?: boolean;
+  /** --peers: SQLite, LMDB and the floor side by side with our engine (implies --no-compare). */
+  peers?: boolean;
 }
 
 function program(setExit: (code: number) => void): Command {
@@ -61,6 +63,10 @@ function program(setExit: (code: number) => void): Command {
       "record the engine's per-commit phase breakdown (INMEM_PERF_TRACE=1 in each child; implies --no-compare: traced commits are slower, so their figures are not compared)",
     )
     .option(
+      '--peers',
+      'also run the KV/txn workloads on SQLite (better-sqlite3), LMDB (lmdb) and the physical floor, per mode, and print them side by side with ours (implies --no-compare; without --filter: kvstore/**, txn/** and peers/**)',
+    )
+    .option(
       '--baseline <name|ref>',
       'baseline to compare with (default perf.config.json baseline.default)',
     )
@@ -71,7 +77,14 @@ function program(setExit: (code: number) => void): Command {
         .hideHelp(),
     )
     .action(async (flags: BenchFlags) => {
-      if (flags.compare && flags.engine === undefined && flags.perfTrace !== true) {
+      // --perf-trace and --peers imply --no-compare: traced commits aren't comparable, and the
+      // peers table is the point, not the baseline.
+      if (
+        flags.compare &&
+        flags.engine === undefined &&
+        flags.perfTrace !== true &&
+        flags.peers !== true
+      ) {
         // The main job: this tree measured side by side with the baseline, plus red flags.
         await benchWithComparison(flags, setExit);
         return;
@@ -87,6 +100,7 @@ function program(setExit: (code: number) => void): Command {
         command: ['harness', ...process.argv.slice(2)].join(' '),
         progress: createProgress(),
         perfTrace: flags.perfTrace === true,
+        peers: flags.peers === true,
       });
       process.stdout.write(`${renderSummary(outcome.results, outcome.file)}\n`);
       await reportAfterRun(outcome.file);

@@ -57,6 +57,9 @@ export function scenarioProblems(s: Scenario): string[] {
       problems.push(`${where}: labels.access "${a}" is not one of ${ACCESS_PATTERNS.join(', ')}`);
     }
   }
+  if ((s.peer === true) !== (prefix === 'peers')) {
+    problems.push(`${where}: peer scenarios, and only they, are named peers/<adapter>/...`);
+  }
   if (s.guarantee.trim() === '') problems.push(`${where}: says no guarantee it exercises`);
   if (s.catches.trim() === '') problems.push(`${where}: says no regression it catches`);
   if (s.modes !== undefined) {
@@ -140,6 +143,8 @@ export interface Selection {
   filters?: readonly string[];
   /** Modes to run writing scenarios in; empty = all. Read-only scenarios always run. */
   modes?: readonly ModeName[];
+  /** Include peer scenarios (`bench --peers`); without it they are never planned. */
+  peers?: boolean;
 }
 
 export function planJobs(scenarios: readonly Scenario[], selection: Selection = {}): Job[] {
@@ -148,6 +153,7 @@ export function planJobs(scenarios: readonly Scenario[], selection: Selection = 
   const modes = selection.modes ?? [];
   const jobs: Job[] = [];
   for (const s of scenarios) {
+    if (s.peer === true && selection.peers !== true) continue;
     if (!match(s.name)) continue;
     for (const mode of scenarioModes(s)) {
       if (mode !== null && modes.length > 0 && !modes.includes(mode)) continue;

@@ -101,6 +101,8 @@ export const ScenarioResultSchema = z
      * was recorded with rounds (`baseline record`): what a stored-baseline comparison uses.
      */
     roundsNs: z.array(nonNeg).optional(),
+    /** A peer scenario (peers/<adapter>/..., `bench --peers`); absent on the others. */
+    peer: z.boolean().optional(),
     // status ... perWorker, and labels: the scenario's, its access pattern and dur_<mode>
     // label, and what the measurement added.
     ...MeasurementSchema.shape,
@@ -240,6 +242,67 @@ export const GateSchema = z.strictObject({
   reasons: z.array(z.string()),
 });
 
+/** One adapter's figure in a peers row. */
+export const PeerCellSchema = z.strictObject({
+  adapter: z.string(),
+  /** The job id in `results` (peers/<adapter>/<workload>/dur_<mode>). */
+  id: z.string(),
+  status: z.enum(STATUSES),
+  /** Median ns/op of the job's benchmark.js samples; null unless status is ok. */
+  medianNs: nonNeg.nullable(),
+  /** Why it is unsupported or failed (e.g. the peer's package could not load). */
+  reason: z.string().nullable(),
+});
+
+/** numerator ÷ denominator, from the two jobs' benchmark.js samples (see harness/peers/table.ts). */
+export const PeerRatioSchema = z.strictObject({
+  numerator: z.string(),
+  denominator: z.string(),
+  /** > 1: the numerator is slower. null when either side has no samples. */
+  ratio: nonNeg.nullable(),
+  ci: z.tuple([nonNeg, nonNeg]).nullable(),
+  pValue: z.number().min(0).max(1).nullable(),
+  method: z.enum(COMPARISON_METHODS),
+  nNumerator: count,
+  nDenominator: count,
+  /** Why there is no ratio, or how it was obtained. */
+  note: z.string(),
+});
+
+export const PeerRowSchema = z.strictObject({
+  mode: z.enum(MODES),
+  /** The scenario name without peers/<adapter>/, e.g. kv/put/hot_key. */
+  workload: z.string(),
+  /** One per adapter, in column order. */
+  cells: z.array(PeerCellSchema),
+  /** The reference (our engine) ÷ each other adapter but the floor (that one is in toFloor). */
+  vsPeers: z.array(PeerRatioSchema),
+  /** Each adapter but the floor ÷ the floor of this mode: the distance to the floor. */
+  toFloor: z.array(PeerRatioSchema),
+});
+
+export const PeersSectionSchema = z.strictObject({
+  /** The adapter every ratio's numerator is (our engine: inmem). */
+  reference: z.string(),
+  /** The adapter every distance's denominator is. */
+  floor: z.string(),
+  adapters: z.array(
+    z.strictObject({
+      name: z.string(),
+      packageName: z.string().nullable(),
+      /** Installed version, when the package's package.json could be read. */
+      version: z.string().nullable(),
+      /** describeMapping(mode): the exact settings used per durability mode. */
+      mappings: z.record(z.enum(MODES), z.string()),
+    }),
+  ),
+  rows: z.array(PeerRowSchema),
+  /** How the ratios and their CIs were computed, and what they do not cover. */
+  method: z.string(),
+});
+export type PeersSection = z.infer<typeof PeersSectionSchema>;
+export type PeerRatio = z.infer<typeof PeerRatioSchema>;
+
 export const ResultsFileSchema = z.strictObject({
   // First, so a foreign JSON file is reported by this field.
   schemaVersion: z.literal(SCHEMA_VERSION),
@@ -258,6 +321,8 @@ export const ResultsFileSchema = z.strictObject({
   redFlags: z.array(RedFlagSchema).optional(),
   /** Present when the run was a gate. */
   gate: GateSchema.optional(),
+  /** Present when the run was `bench --peers`: our engine against the peers, per mode. */
+  peers: PeersSectionSchema.optional(),
 });
 export type ResultsFile = z.infer<typeof ResultsFileSchema>;
 

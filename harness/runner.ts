@@ -21,6 +21,7 @@ import { DUR_LABELS, type ModeName } from './modes.ts';
 import { HARNESS_DIR, REPORTS_DIR, REPO_ROOT } from './paths.ts';
 import type { Profile } from './profiles.ts';
 import type { Progress } from './progress.ts';
+import { peersSection } from './peers/table.ts';
 import { loadCatalogue, planJobs, type Job } from './registry.ts';
 import {
   MeasurementSchema,
@@ -51,7 +52,15 @@ export interface RunOptions {
   /** Children run with INMEM_PERF_TRACE=1 (ChildOptions.perfTrace). */
   perfTrace?: boolean;
   progress: Progress;
+  /**
+   * `bench --peers`: plan the peer scenarios too (by default with the KV and transaction
+   * scenarios of the suite only: PEER_RUN_FILTERS) and add the peers section to the file.
+   */
+  peers?: boolean;
 }
+
+/** What `bench --peers` runs when no --filter is given: our KV/txn suite plus every peer. */
+export const PEER_RUN_FILTERS: readonly string[] = ['kvstore/**', 'txn/**', 'peers/**'];
 
 export interface RunOutcome {
   file: string;
@@ -189,6 +198,7 @@ export function toResult(job: Job, m: Measurement, durationMs: number): Scenario
       ...m.labels,
     },
     durationMs,
+    ...(s.peer === true ? { peer: true } : {}),
   };
 }
 
@@ -201,10 +211,12 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
   const started = performance.now();
   const engine = await loadEngine(opts.engineDir);
   const catalogue = await loadCatalogue(opts.scenariosDir);
-  const jobs = planJobs(catalogue, { filters: opts.filters, modes: opts.modes });
+  const peers = opts.peers === true;
+  const filters = peers && opts.filters.length === 0 ? PEER_RUN_FILTERS : opts.filters;
+  const jobs = planJobs(catalogue, { filters, modes: opts.modes, peers });
   if (jobs.length === 0) {
     throw new UsageError(
-      `no scenario matches --filter ${opts.filters.join(', ')}${opts.modes.length > 0 ? ` in mode ${opts.modes.join(', ')}` : ''}`,
+      `no scenario matches --filter ${filters.join(', ')}${opts.modes.length > 0 ? ` in mode ${opts.modes.join(', ')}` : ''}`,
       'list the catalogue with `npm run harness -- list`; globs match whole names, e.g. "kvstore/**"',
     );
   }
@@ -234,6 +246,7 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
     environment: environment(),
     wallTimeMs: performance.now() - started,
     results,
+    ...(peers ? { peers: peersSection(results) } : {}),
   };
   writeResults(file, data);
   return { file, results: data };

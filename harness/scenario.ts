@@ -34,6 +34,8 @@ export const PREFIX_LAYERS: Record<string, Layer> = {
   txn: 'other',
   wal: 'other',
   scaling: 'other',
+  /** Other engines side by side with ours (harness/peers/); run only by `bench --peers`. */
+  peers: 'other',
 };
 
 export type Labels = Record<string, string | number | boolean>;
@@ -89,6 +91,12 @@ interface ScenarioBase {
   readonly labels?: Labels;
   /** Restricts a writing scenario to some modes (e.g. WAL recovery needs a WAL). */
   readonly modes?: readonly ModeName[];
+  /**
+   * A peer scenario (harness/peers/, named peers/<adapter>/...): measures another engine or
+   * the physical floor, so it runs only with `bench --peers`, never in a plain bench, a
+   * comparison or the gate (it would slow them and means nothing against a baseline).
+   */
+  readonly peer?: boolean;
 }
 
 export interface OpScenario extends ScenarioBase {

@@ -6,6 +6,7 @@ import Table from 'cli-table3';
 import { facadeTax } from './analysis.ts';
 import { formatBytes, formatHz, formatMs, formatNs, formatRatio } from './format.ts';
 import { MODES, type ModeName } from './modes.ts';
+import { renderPeersOf } from './peers/table.ts';
 import type { ResultsFile, ScenarioResult } from './results.ts';
 
 const HEAD = ['scenario', 'ops/s', 'mean', '±rme', 'p99', 'bytes/op', 'ops proved'];
@@ -64,13 +65,17 @@ function ratioTable(results: ResultsFile): string {
 
 export function renderSummary(results: ResultsFile, file?: string): string {
   const parts: string[] = [];
-  const reads = results.results.filter((r) => r.mode === null);
+  // Peer rows have their own tables (harness/peers/table.ts), side by side with ours.
+  const own = results.results.filter((r) => r.peer !== true);
+  const reads = own.filter((r) => r.mode === null);
   if (reads.length > 0) parts.push(table('read-only scenarios (mode-independent)', reads));
   for (const mode of MODES) {
-    const mine = results.results.filter((r) => r.mode === mode);
+    const mine = own.filter((r) => r.mode === mode);
     if (mine.length > 0) parts.push(table(`durability mode: ${mode}`, mine));
   }
-  parts.push(ratioTable(results));
+  if (own.length > 0) parts.push(ratioTable(results));
+  const peers = renderPeersOf(results);
+  if (peers !== null) parts.push(peers);
   const counts = { ok: 0, unsupported: 0, failed: 0 };
   for (const r of results.results) counts[r.status]++;
   const where = file === undefined ? '' : `\nresults: ${file}`;
