@@ -16,6 +16,7 @@ import { formatBytes, formatHz, formatMs, formatNs } from '../format.ts';
 import { MODES, type ModeName } from '../modes.ts';
 import { formatFigure, formatLimit, typicalNs } from '../red-flags.ts';
 import { jobId } from '../registry.ts';
+import { peersView, type PeersView } from './peers.ts';
 import type { JobComparisonRecord, ResultsFile, ScenarioResult } from '../results.ts';
 
 /** One results file to report on, with the baseline's file when the run wrote one. */
@@ -92,6 +93,8 @@ export interface RunView {
   comparisonNotes: string[];
   /** One per durability mode (and one for read-only scenarios), each with its ratio chart. */
   comparisons: Array<{ table: Table; chart: ChartSpec | null }>;
+  /** `bench --peers`: our engine against SQLite, LMDB and the floor, per mode. */
+  peers: PeersView | null;
   measurements: Table[];
   charts: ChartSpec[];
   /** Why a chart people may look for is absent (e.g. no perf-trace figures in this run). */
@@ -835,6 +838,7 @@ export function runView(input: RunInput, index: number, options: ModelOptions): 
         : `baseline ${cmp.baseline.label} vs candidate ${cmp.candidate.label}: ${cmp.jobs.length} jobs in ${cmp.rounds} rounds, ratio = candidate / baseline ns/op with its 95% CI; method ${[...new Set(cmp.jobs.map((j) => j.comparison.method))].join(', ') || '-'}`,
     comparisonNotes: cmp?.notes ?? [],
     comparisons: comparisonTables(r, anchor),
+    peers: peersView(r, anchor),
     measurements: measurementTables(r, anchor),
     charts,
     absentCharts: absent,

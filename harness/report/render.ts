@@ -97,8 +97,20 @@ async function renderRun(run: RunView): Promise<Record<string, unknown>> {
   }
   const charts = [];
   for (const c of run.charts) charts.push(await chart(c));
+  let peers = null;
+  if (run.peers !== null) {
+    const modes = [];
+    for (const m of run.peers.modes) {
+      modes.push({
+        table: aligned(m.table),
+        chart: m.chart === null ? null : await chart(m.chart),
+      });
+    }
+    peers = { ...run.peers, mappings: aligned(run.peers.mappings), modes };
+  }
   return {
     ...run,
+    peers,
     redFlags: run.redFlags === null ? null : aligned(run.redFlags),
     comparisons,
     measurements: run.measurements.map(aligned),
