@@ -159,15 +159,17 @@ export interface Comparison {
   baselineMedian: number | null;
   candidateMedian: number | null;
   /**
-   * Candidate / baseline (> 1: the candidate is slower). The ratio of geometric means for
-   * 'welch-log-t' and 'exact', of medians for 'medians'; null when a side is missing.
+   * Candidate / baseline (> 1: the candidate is slower): exp of the trimmed mean of per-round
+   * log ratios for 'paired-trimmed-log-t', the ratio of (trimmed) geometric means for
+   * 'welch-log-t', 'yuen-log-t' and 'exact', of medians for 'medians'; null when a side is
+   * missing.
    */
   ratio: number | null;
   /** Confidence interval of the ratio at `confidence`; null when it can't be estimated. */
   ci: [number, number] | null;
-  /** Two-sided p-value of "the geometric means are equal"; null when untestable. */
+  /** Two-sided p-value of "no change" (ratio 1); null when untestable. */
   pValue: number | null;
-  /** Welch–Satterthwaite degrees of freedom; null when untestable or exact. */
+  /** Degrees of freedom (Welch–Satterthwaite, or h − 1 when paired); null when untestable or exact. */
   df: number | null;
   classification: Classification;
   threshold: number;

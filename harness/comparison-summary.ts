@@ -29,7 +29,17 @@ function formatP(p: number | null): string {
   return p < 0.001 ? '<0.001' : p.toFixed(3);
 }
 
+/**
+ * The gate stops sampling a job once a slowdown of its threshold is ruled out (sampling.ts
+ * `regressionsOnly`); such a job's class is usually still "inconclusive" (it may have improved,
+ * or not), but for the gate's question it is settled: shown and counted as "no regression".
+ */
+export function ruledOutRegression(j: JobComparisonRecord): boolean {
+  return j.comparison.classification === 'inconclusive' && j.stoppedBy === 'no regression';
+}
+
 function classCell(j: JobComparisonRecord): string {
+  if (ruledOutRegression(j)) return 'no regression';
   const mark = CLASS_MARK[j.comparison.classification] ?? j.comparison.classification;
   if (j.comparison.classification !== 'regressed' || j.confirmed === undefined) return mark;
   return j.confirmed === true ? `${mark} (confirmed)` : `${mark} (not confirmed)`;
@@ -52,12 +62,21 @@ function groups(jobs: readonly JobComparisonRecord[]): Array<[string, JobCompari
   return out;
 }
 
+/** What "ratio" means in this comparison, by the method(s) that produced its figures. */
+export function ratioExplanation(methods: readonly string[]): string {
+  const head = 'ratio = candidate / baseline ns/op (below 1: faster) with its 95% CI';
+  if (methods.includes('paired-trimmed-log-t')) {
+    return `${head}: rounds paired, exp of the trimmed mean of per-round log ratios (the candidate and baseline processes of a round run back to back with the same V8 seeds)`;
+  }
+  return `${head}: ratio of the trimmed geometric means of per-process medians (unpaired)`;
+}
+
 export function renderComparison(results: ResultsFile): string {
   const cmp = results.comparison;
   if (cmp === undefined) return '';
   const parts: string[] = [
     `baseline: ${cmp.baseline.label} (${cmp.baseline.commit?.slice(0, 12) ?? 'stored'}, ${cmp.baseline.source})   candidate: ${cmp.candidate.label} (${cmp.candidate.commit?.slice(0, 12) ?? '-'}, ${cmp.candidate.source})`,
-    'ratio = candidate / baseline ns/op (below 1: faster), geometric mean of per-process medians with its 95% CI',
+    ratioExplanation(cmp.jobs.map((j) => j.comparison.method)),
   ];
   for (const [title, jobs] of groups(cmp.jobs)) {
     const t = new Table({
@@ -80,9 +99,7 @@ export function renderComparison(results: ResultsFile): string {
     parts.push(`${title}\n${t.toString()}`);
   }
   const counts = countClasses(cmp.jobs);
-  parts.push(
-    `${cmp.jobs.length} jobs in ${cmp.rounds} rounds: ${counts.regressed} regressed, ${counts.improved} improved, ${counts.unchanged} unchanged, ${counts.inconclusive} inconclusive`,
-  );
+  parts.push(`${cmp.jobs.length} jobs in ${cmp.rounds} rounds: ${describeCounts(counts)}`);
   for (const note of cmp.notes) parts.push(`note: ${note}`);
   return parts.join('\n\n');
 }
@@ -94,9 +111,18 @@ export function countClasses(jobs: readonly JobComparisonRecord[]): Record<strin
     unchanged: 0,
     inconclusive: 0,
   };
-  for (const j of jobs)
-    counts[j.comparison.classification] = (counts[j.comparison.classification] ?? 0) + 1;
+  for (const j of jobs) {
+    const key = ruledOutRegression(j) ? 'no regression' : j.comparison.classification;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
   return counts;
+}
+
+/** "1 regressed, 2 improved, 3 unchanged, 4 inconclusive[, 5 no regression (gate)]". */
+export function describeCounts(counts: Record<string, number>): string {
+  const base = `${counts.regressed ?? 0} regressed, ${counts.improved ?? 0} improved, ${counts.unchanged ?? 0} unchanged, ${counts.inconclusive ?? 0} inconclusive`;
+  const ruledOut = counts['no regression'] ?? 0;
+  return ruledOut > 0 ? `${base}, ${ruledOut} no regression (stopped once ruled out)` : base;
 }
 
 function formatFigure(f: RedFlag): string {
@@ -149,7 +175,9 @@ export function renderMarkdown(results: ResultsFile, resultsPath: string): strin
       '',
     );
     for (const note of cmp.notes) lines.push(`> ${mdEscape(note)}`, '');
-    const notable = cmp.jobs.filter((j) => j.comparison.classification !== 'unchanged');
+    const notable = cmp.jobs.filter(
+      (j) => j.comparison.classification !== 'unchanged' && !ruledOutRegression(j),
+    );
     lines.push(
       '| scenario | mode | baseline | candidate | ratio [95% CI] | p | class |',
       '|---|---|---|---|---|---|---|',
@@ -162,7 +190,7 @@ export function renderMarkdown(results: ResultsFile, resultsPath: string): strin
     const counts = countClasses(cmp.jobs);
     lines.push(
       '',
-      `${cmp.jobs.length} jobs: ${counts.regressed} regressed, ${counts.improved} improved, ${counts.unchanged} unchanged, ${counts.inconclusive} inconclusive${notable.length > 0 && notable.length < cmp.jobs.length ? ' (unchanged ones not listed)' : ''}.`,
+      `${cmp.jobs.length} jobs: ${describeCounts(counts)}${notable.length > 0 && notable.length < cmp.jobs.length ? ' (unchanged and no-regression ones not listed)' : ''}.`,
       '',
     );
   }

@@ -17,6 +17,7 @@
  */
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import { UnsupportedError, errorMessage } from '../errors.ts';
 import type { ModeName } from '../modes.ts';
 import {
   importPeer,
@@ -46,8 +47,16 @@ export function sqliteAdapter(packageName = 'better-sqlite3'): KvAdapter {
     async open(mode, dir) {
       const mod = await importPeer<{ default: DatabaseCtor }>('sqlite', packageName);
       const Database = mod.default;
-      const db =
-        mode === 'inMemory' ? new Database(':memory:') : new Database(path.join(dir, 'kv.sqlite'));
+      // better-sqlite3 loads its native addon in the constructor, not on import: a missing or
+      // mismatched build shows up here, and is a peer that can't load, not a failed run.
+      let db: BetterSqlite3.Database;
+      try {
+        db = new Database(mode === 'inMemory' ? ':memory:' : path.join(dir, 'kv.sqlite'));
+      } catch (err) {
+        throw new UnsupportedError(
+          `peer sqlite could not open a database with "${packageName}" (its native addon did not load?): ${errorMessage(err).split('\n')[0] ?? ''}`,
+        );
+      }
       try {
         if (mode !== 'inMemory') {
           db.pragma('journal_mode = WAL');

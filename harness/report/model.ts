@@ -10,7 +10,12 @@
 import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { FACADE_RATIOS, resultById } from '../analysis.ts';
-import { countClasses, formatRatioCi } from '../comparison-summary.ts';
+import {
+  countClasses,
+  describeCounts,
+  formatRatioCi,
+  ruledOutRegression,
+} from '../comparison-summary.ts';
 import { RED_FLAG_IDS, type RedFlagId } from '../config.ts';
 import { formatBytes, formatHz, formatMs, formatNs } from '../format.ts';
 import { MODES, type ModeName } from '../modes.ts';
@@ -171,6 +176,7 @@ function modeTitle(mode: ModeName | null): string {
 }
 
 function classText(j: JobComparisonRecord): string {
+  if (ruledOutRegression(j)) return 'no regression';
   const c = j.comparison.classification;
   if (c !== 'regressed' || j.confirmed === undefined || j.confirmed === null) return c;
   return j.confirmed ? 'regressed (confirmed)' : 'regressed (not confirmed)';
@@ -199,9 +205,7 @@ export function verdictOf(results: ResultsFile): Verdict {
       fails.push(`regression: ${j.id} (ratio ${formatRatioCi(j)})`);
     }
     const c = countClasses(cmp.jobs);
-    passes.push(
-      `no regression called: ${cmp.jobs.length} jobs, ${c.improved} improved, ${c.unchanged} unchanged, ${c.inconclusive} inconclusive`,
-    );
+    passes.push(`no regression called: ${cmp.jobs.length} jobs, ${describeCounts(c)}`);
   } else {
     passes.push('no baseline comparison in this run (bench --no-compare): measurements only');
   }
@@ -403,7 +407,12 @@ function comparisonTables(results: ResultsFile, anchor: string): RunView['compar
             { text: formatNs(c.candidateMedian), sort: num(c.candidateMedian) },
             { text: formatRatioCi(j), sort: num(c.ratio) },
             { text: formatP(c.pValue), sort: num(c.pValue) },
-            { text: classText(j), sort: c.classification, cls: cssClass(c.classification) },
+            {
+              text: classText(j),
+              sort: c.classification,
+              // A job the gate stopped once a regression was ruled out reads as settled (grey).
+              cls: cssClass(ruledOutRegression(j) ? 'unchanged' : c.classification),
+            },
             {
               text: String(Math.min(c.nBaseline, c.nCandidate)),
               sort: Math.min(c.nBaseline, c.nCandidate),
@@ -680,8 +689,8 @@ function scalingChart(results: ResultsFile, anchor: string): ChartSpec | null {
 
 /**
  * perf-trace phases. A scenario carries a breakdown when its labels have `perfTrace.<phase>`
- * numbers (percent of commit time, PerfStats.breakdown's fields); none of the catalogue does by
- * default (the harness runs children with INMEM_PERF_TRACE unset), so the chart is optional.
+ * numbers (percent of commit time, PerfStats.breakdown's fields), which `bench --perf-trace`
+ * records (job.ts perfTraceLabels); other runs have none, so the chart is optional.
  */
 export const PERF_TRACE_PHASES = [
   'snapshotPct',
@@ -800,7 +809,7 @@ export function runView(input: RunInput, index: number, options: ModelOptions): 
   add(scalingChart(r, anchor), 'scaling curve: fewer than two scaling/disjoint_runs results');
   add(
     perfTraceChart(r, anchor),
-    'perf-trace breakdown: no scenario carries perfTrace.* figures (run with INMEM_PERF_TRACE=1 to record them)',
+    'perf-trace breakdown: no scenario carries perfTrace.* figures (`npm run bench -- --perf-trace` records them)',
   );
   const links: Link[] = [
     {

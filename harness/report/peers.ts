@@ -28,12 +28,16 @@ function fmt(x: number): string {
   return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
 }
 
-/** Faster (ratio and whole CI below 1) or slower (above 1): how a ratio cell is coloured. */
-function ratioClass(r: PeerRatio | undefined): string {
+/**
+ * How a ratio cell is coloured: faster (green) or slower (red) only when the whole CI is
+ * outside 0.9–1.1. These within-process CIs are narrow (the method note says so), so a CI
+ * merely excluding 1 would paint near-equal engines as winners and losers; amber otherwise.
+ */
+export function ratioClass(r: PeerRatio | undefined): string {
   if (r === undefined || r.ratio === null) return 'c-other';
   const [lo, hi] = r.ci ?? [r.ratio, r.ratio];
-  if (hi < 1) return 'c-improved';
-  if (lo > 1) return 'c-regressed';
+  if (hi < 0.9) return 'c-improved';
+  if (lo > 1.1) return 'c-regressed';
   return 'c-inconclusive';
 }
 

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { countClasses } from '../comparison-summary.ts';
+import { countClasses, describeCounts } from '../comparison-summary.ts';
 import { errorMessage, UsageError } from '../errors.ts';
 import { REPORTS_DIR } from '../paths.ts';
 import { loadRun } from './load.ts';
@@ -82,10 +82,7 @@ export function siteEntry(run: RunFolder, siteDir: string): SiteEntry {
     verdict: verdictOf(r),
     reportHref: fs.existsSync(report) ? relativeHref(siteDir, report) : null,
     resultsHref: relativeHref(siteDir, run.input.file),
-    classes:
-      r.comparison === undefined
-        ? 'no comparison'
-        : `${c.regressed} regressed, ${c.improved} improved, ${c.unchanged} unchanged, ${c.inconclusive} inconclusive`,
+    classes: r.comparison === undefined ? 'no comparison' : describeCounts(c),
     geomean: g === null ? '-' : `×${g.toFixed(3)}`,
     geomeanSort: g ?? '',
     redFlags:

@@ -193,7 +193,9 @@ describe.skipIf(!haveBrowser)('HTML report in a real browser (headless Chromium)
       .map((r) => r.runId);
     expect(ids).toEqual(created);
     await p.locator('#runs tbody tr a', { hasText: created[0] }).first().click();
-    await expect.poll(() => p.locator('#verdict').isVisible()).toBe(true);
+    // A navigation on a loaded CI machine: wait for it, not expect.poll's default 1 s.
+    await p.locator('#verdict').waitFor({ state: 'visible', timeout: 15_000 });
+    expect(await p.locator('#verdict').isVisible()).toBe(true);
     await p.close();
   });
 });

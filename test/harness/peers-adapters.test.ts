@@ -5,6 +5,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { floorAdapter } from '../../harness/peers/floor.ts';
 import { inmemAdapter } from '../../harness/peers/inmem.ts';
 import type { KvAdapter, KvCounters, KvStore } from '../../harness/peers/kv-adapter.ts';
@@ -173,5 +175,29 @@ describe('a peer whose package cannot load', () => {
       (e: unknown) => e,
     );
     expect(lmdbErr).toBeInstanceOf(UnsupportedError);
+  });
+});
+
+describe('a peer whose package imports but whose native addon does not load', () => {
+  it('better-sqlite3 fails in its constructor: still UnsupportedError, not a failed run', async () => {
+    // A stand-in package that imports fine and throws in `new Database()`, as better-sqlite3
+    // does when its compiled addon is missing or built for another Node.
+    const dir = tempDir('peers-broken-addon-');
+    const file = path.join(dir, 'broken-sqlite.mjs');
+    fs.writeFileSync(
+      file,
+      'export default class Database { constructor() { throw new Error("Could not locate the bindings file"); } }\n',
+    );
+    try {
+      const err = await open(sqliteAdapter(pathToFileURL(file).href), 'inMemory').catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(UnsupportedError);
+      expect((err as Error).message).toMatch(
+        /peer sqlite could not open a database .*Could not locate the bindings file/,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -60,7 +60,7 @@ describe('perfTraceLabels', () => {
 });
 
 describe('bench --perf-trace (real children)', () => {
-  it('records the breakdown per writing scenario; strict commits are mostly fsync', async () => {
+  it('records the breakdown per writing scenario; only strict commits spend time in fsync', async () => {
     const out = dirs.make();
     const r = await runHarness([
       'bench',
@@ -82,7 +82,9 @@ describe('bench --perf-trace (real children)', () => {
     const strict = byId.get('engine/put_direct/dur_strict')?.labels ?? {};
     const inMemory = byId.get('engine/put_direct/dur_inmemory')?.labels ?? {};
     expect(strict['perfTrace.count']).toBeGreaterThan(0);
-    expect(strict['perfTrace.fsyncPct']).toBeGreaterThan(50);
+    // Not a fixed share: on tmpfs an fdatasync is nearly free. But it is timed, and only here.
+    expect(strict['perfTrace.fsyncPct']).toBeGreaterThan(0);
+    expect(strict['perfTrace.walPct']).toBeGreaterThan(0);
     expect(inMemory['perfTrace.count']).toBeGreaterThan(0);
     expect(inMemory['perfTrace.fsyncPct']).toBe(0);
   });

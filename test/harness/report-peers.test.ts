@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRun } from '../../harness/report/load.ts';
 import { buildModel } from '../../harness/report/model.ts';
-import { formatPeerRatio, peersView } from '../../harness/report/peers.ts';
+import { formatPeerRatio, peersView, ratioClass } from '../../harness/report/peers.ts';
 import { renderReportHtml } from '../../harness/report/render.ts';
 import { REPO_ROOT } from '../../harness/paths.ts';
 import { HOSTILE, readFixture } from './report-fixtures.ts';
@@ -122,5 +122,27 @@ describe('the rendered peers section', () => {
     expect(html).not.toMatch(/<img/i);
     expect(html).toContain('&lt;img src');
     expect(fs.existsSync(PEERS_RESULTS)).toBe(true);
+  });
+});
+
+describe('ratioClass', () => {
+  const r = (ratio: number, ci: [number, number]) => ({
+    numerator: 'inmem',
+    denominator: 'sqlite',
+    ratio,
+    ci,
+    pValue: 0.001,
+    method: 'yuen-log-t' as const,
+    nNumerator: 9,
+    nDenominator: 9,
+    note: '',
+  });
+  it('calls a side faster or slower only beyond the 0.9-1.1 band', () => {
+    expect(ratioClass(r(0.5, [0.45, 0.55]))).toBe('c-improved');
+    expect(ratioClass(r(1.5, [1.4, 1.6]))).toBe('c-regressed');
+    // Excludes 1, but within ±10 %: about equal.
+    expect(ratioClass(r(0.95, [0.93, 0.97]))).toBe('c-inconclusive');
+    expect(ratioClass(r(1.05, [1.02, 1.08]))).toBe('c-inconclusive');
+    expect(ratioClass(undefined)).toBe('c-other');
   });
 });
