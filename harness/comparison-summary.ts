@@ -190,7 +190,7 @@ export function renderMarkdown(results: ResultsFile, resultsPath: string): strin
     const counts = countClasses(cmp.jobs);
     lines.push(
       '',
-      `${cmp.jobs.length} jobs: ${describeCounts(counts)}${notable.length > 0 && notable.length < cmp.jobs.length ? ' (unchanged and no-regression ones not listed)' : ''}.`,
+      `${cmp.jobs.length} jobs: ${describeCounts(counts)}${notable.length > 0 && notable.length < cmp.jobs.length ? ` (${(counts['no regression'] ?? 0) > 0 ? 'unchanged and no-regression' : 'unchanged'} ones not listed)` : ''}.`,
       '',
     );
   }
