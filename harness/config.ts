@@ -5,11 +5,11 @@
  * thresholds of SPEC.md (red-flags.ts). Validated with zod; a bad file is a usage error (exit
  * 2) that names the file and the field.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { z } from 'zod';
 import { UsageError } from './errors.ts';
+import { readJsonFile } from './json-file.ts';
 import { REPO_ROOT } from './paths.ts';
 import type { ProfileName } from './profiles.ts';
 import { formatPath } from './results.ts';
@@ -193,22 +193,7 @@ export function parseConfig(data: unknown, file = DEFAULT_CONFIG_PATH): Config {
 
 /** Reads and validates the config (default: perf.config.json at the repository root). */
 export function loadConfig(file: string = DEFAULT_CONFIG_PATH): Config {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(
-      file,
-      null,
-      `can't read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
-    );
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(file, null, `not valid JSON (${(err as Error).message})`);
-  }
+  const data = readJsonFile(file, (reason) => new ConfigError(file, null, reason));
   return parseConfig(data, file);
 }
 

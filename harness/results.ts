@@ -11,6 +11,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { COMPARISON_METHODS } from './compare-stats.ts';
 import { UsageError } from './errors.ts';
+import { readJsonFile } from './json-file.ts';
 import { MODES } from './modes.ts';
 import { LAYERS } from './scenario.ts';
 
@@ -377,23 +378,10 @@ function check(file: string, data: unknown): ResultsFile {
 }
 
 export function readResults(file: string): ResultsFile {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ResultsFileError(
-      file,
-      null,
-      `can't read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
-    );
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new ResultsFileError(file, null, `not valid JSON (${(err as Error).message})`);
-  }
-  return check(file, data);
+  return check(
+    file,
+    readJsonFile(file, (reason) => new ResultsFileError(file, null, reason)),
+  );
 }
 
 /** Validates, then writes atomically (temp file + rename) so a crash never leaves half a file. */

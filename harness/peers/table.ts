@@ -64,15 +64,16 @@ export function peerRatio(
     r === undefined
       ? `${which} was not run`
       : `${which} is ${r.status}${r.reason === null ? '' : `: ${r.reason}`}`;
+  const noRatio = (note: string): PeerRatio => ({
+    ...base,
+    ratio: null,
+    ci: null,
+    pValue: null,
+    method: 'none',
+    note,
+  });
   if (a.length === 0 || b.length === 0) {
-    return {
-      ...base,
-      ratio: null,
-      ci: null,
-      pValue: null,
-      method: 'none',
-      note: a.length === 0 ? missing(numerator, num) : missing(denominator, den),
-    };
+    return noRatio(a.length === 0 ? missing(numerator, num) : missing(denominator, den));
   }
   try {
     const c = compareSamples(b, a, PEER_RATIO_OPTIONS);
@@ -85,14 +86,7 @@ export function peerRatio(
       note: 'within-process benchmark.js samples of one job per side',
     };
   } catch (err) {
-    return {
-      ...base,
-      ratio: null,
-      ci: null,
-      pValue: null,
-      method: 'none',
-      note: errorMessage(err),
-    };
+    return noRatio(errorMessage(err));
   }
 }
 

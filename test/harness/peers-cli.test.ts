@@ -1,28 +1,16 @@
 /** `bench --peers` end to end, through child processes, with tiny filters. */
 import { afterAll, describe, expect, it } from 'vitest';
-import fs from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
 import { REPO_ROOT } from '../../harness/paths.ts';
 import { readResults } from '../../harness/results.ts';
-import { tempDir } from './helpers.ts';
+import { runHarness, tempDirs } from './helpers.ts';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-function tmp(): string {
-  const d = tempDir();
-  dirs.push(d);
-  return d;
-}
+const dirs = tempDirs();
+afterAll(dirs.removeAll);
+const tmp = (): string => dirs.make();
 
 function harness(...args: string[]) {
-  return execa(
-    process.execPath,
-    ['--import', 'tsx', path.join(REPO_ROOT, 'harness', 'cli.ts'), ...args],
-    { cwd: REPO_ROOT, reject: false, env: { CI: 'true' } },
-  );
+  return runHarness(args);
 }
 
 describe('bench --peers', () => {
