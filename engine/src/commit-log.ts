@@ -9,7 +9,10 @@
  * goes on while the main thread is busy in a long synchronous loop. At most one batch is in
  * flight: handing off the next one first waits for the previous (Atomics.wait), which bounds
  * the loss window to the in-flight batch plus the current buffer, i.e. to what was pending
- * since the last completed flush.
+ * since the last completed flush. A kill during the flusher's write() may leave part of the
+ * in-flight batch in the file (Linux stops a write at a page boundary on a fatal signal);
+ * recovery keeps its whole, checksummed records and drops the torn one, so a transaction is
+ * never recovered in part.
  *
  * File offsets are owned by the main thread (WalWriter.bytes); the flusher writes each batch
  * at the offset it is given, and the main thread only writes itself after the flusher is idle.
