@@ -45,6 +45,19 @@ const packr = new Packr({
 const RECORD_HEADER_BYTES = 12;
 const headerScratch = Buffer.alloc(8);
 
+/**
+ * One commit's WAL record as the engine frames it. A copy, because the harness may only use
+ * the engine's public API; test/harness/peers-floor-record.test.ts checks it byte for byte
+ * against engine/src/wal.ts so the two cannot drift apart unnoticed.
+ */
+export function floorRecord(
+  version: number,
+  runId: string,
+  ops: ReadonlyArray<[string, PeerValue] | [string]>,
+): Buffer {
+  return frame(packr.pack([version, runId, ops]));
+}
+
 function frame(payload: Buffer): Buffer {
   const out = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payload.length);
   const payloadCrc = crc32(payload);
@@ -105,7 +118,7 @@ function logStore(mode: ModeName, dir: string): KvStore {
   let commits = 0;
   let appended = 0;
   const append = (ops: Array<[string, PeerValue] | [string]>): void => {
-    const record = frame(packr.pack([++version, runId, ops]));
+    const record = floorRecord(++version, runId, ops);
     let done = 0;
     while (done < record.length) done += fs.writeSync(fd, record, done);
     if (sync) fs.fdatasyncSync(fd);

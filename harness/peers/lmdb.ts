@@ -67,6 +67,40 @@ function tmpfsAvailable(): boolean {
   }
 }
 
+const TMPFS_PREFIX = 'inmem-peer-lmdb-';
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes tmpfs environments left by peer processes that died without closing (a SIGKILL, a
+ * crash, the job's timeout): each directory name carries its owner's pid. tmpfs is RAM, so a
+ * leak would otherwise hold memory until reboot.
+ */
+export function sweepStaleTmpfsEnvs(root = TMPFS_DIR): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(root);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const m = new RegExp(`^${TMPFS_PREFIX}(\\d+)-`).exec(name);
+    if (m === null || processAlive(Number(m[1]))) continue;
+    fs.rmSync(path.join(root, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
 export function lmdbAdapter(packageName = 'lmdb'): KvAdapter {
   return {
     name: 'lmdb',
@@ -75,8 +109,9 @@ export function lmdbAdapter(packageName = 'lmdb'): KvAdapter {
     async open(mode, dir) {
       const { open } = await importPeer<LmdbModule>('lmdb', packageName);
       const onTmpfs = mode === 'inMemory' && tmpfsAvailable();
+      if (onTmpfs) sweepStaleTmpfsEnvs();
       const envDir = onTmpfs
-        ? fs.mkdtempSync(path.join(TMPFS_DIR, 'inmem-peer-lmdb-'))
+        ? fs.mkdtempSync(path.join(TMPFS_DIR, `${TMPFS_PREFIX}${process.pid}-`))
         : path.join(dir, 'kv.lmdb');
       const cleanup = (): void => {
         if (onTmpfs) fs.rmSync(envDir, { recursive: true, force: true });

@@ -4,13 +4,14 @@
  * settings actually applied. No timing here: figures come from the harness.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { floorAdapter } from '../../harness/peers/floor.ts';
 import { inmemAdapter } from '../../harness/peers/inmem.ts';
 import type { KvAdapter, KvCounters, KvStore } from '../../harness/peers/kv-adapter.ts';
-import { lmdbAdapter } from '../../harness/peers/lmdb.ts';
+import { lmdbAdapter, sweepStaleTmpfsEnvs } from '../../harness/peers/lmdb.ts';
 import { sqliteAdapter } from '../../harness/peers/sqlite.ts';
 import { UnsupportedError } from '../../harness/errors.ts';
 import { MODES, type ModeName } from '../../harness/modes.ts';
@@ -199,5 +200,25 @@ describe('a peer whose package imports but whose native addon does not load', ()
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('lmdb tmpfs environments', () => {
+  it("a dead process's environment is swept; a live one's and unrelated folders stay", () => {
+    const root = tempDir('shm-sweep-');
+    dirs.push(root);
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    const names = [
+      `inmem-peer-lmdb-${dead}-aB3dE`,
+      `inmem-peer-lmdb-${process.pid}-xY9zQ`,
+      'inmem-peer-lmdb-notapid',
+      'something-else',
+    ];
+    for (const n of names) {
+      fs.mkdirSync(path.join(root, n));
+      fs.writeFileSync(path.join(root, n, 'data.mdb'), 'x');
+    }
+    expect(sweepStaleTmpfsEnvs(root)).toEqual([names[0]]);
+    expect(fs.readdirSync(root).sort()).toEqual(names.slice(1).sort());
   });
 });
