@@ -92,11 +92,16 @@ export function sweepStaleTmpfsEnvs(root = TMPFS_DIR): string[] {
   } catch {
     return removed;
   }
+  const owned = new RegExp(`^${TMPFS_PREFIX}(\\d+)-`);
   for (const name of names) {
-    const m = new RegExp(`^${TMPFS_PREFIX}(\\d+)-`).exec(name);
+    const m = owned.exec(name);
     if (m === null || processAlive(Number(m[1]))) continue;
-    fs.rmSync(path.join(root, name), { recursive: true, force: true });
-    removed.push(name);
+    try {
+      fs.rmSync(path.join(root, name), { recursive: true, force: true });
+      removed.push(name);
+    } catch {
+      // Another user's leftover (EACCES): not ours to remove, and no reason to fail this job.
+    }
   }
   return removed;
 }
