@@ -16,6 +16,14 @@
  *
  * File offsets are owned by the main thread (WalWriter.bytes); the flusher writes each batch
  * at the offset it is given, and the main thread only writes itself after the flusher is idle.
+ *
+ * A failed fsync poisons the log: every later commit throws IoError until the database is
+ * reopened. After fsync reports EIO nobody can tell what reached the disk (Linux may already
+ * have dropped the dirty pages and report the next fsync as a success), so going on would
+ * acknowledge commits on top of a hole; PostgreSQL draws the same line ("fsyncgate", 2018) and
+ * crash-recovers. A failed write() whose bytes were cut back off the file is different: nothing
+ * acknowledged is lost, so a strict log goes on. A buffered log is poisoned by either, since
+ * the bytes of the commits it had acknowledged went with the failed batch.
  */
 import { Worker } from 'node:worker_threads';
 import type { DurabilityMode } from './durability.ts';
@@ -45,6 +53,8 @@ export class StrictLog implements CommitLog {
   /** Set by a buffered-override commit: written but not yet fsynced. */
   private unsynced = 0;
   private closed = false;
+  /** Why the log is poisoned (a failed fsync), if it is. */
+  private failure: string | undefined;
 
   constructor(private readonly wal: WalWriter) {}
 
@@ -56,7 +66,21 @@ export class StrictLog implements CommitLog {
     return this.unsynced;
   }
 
+  private checkUsable(): void {
+    if (this.failure !== undefined) throw poisoned(this.wal.file, this.failure);
+  }
+
+  private syncOrPoison(): void {
+    try {
+      this.wal.sync();
+    } catch (err) {
+      this.failure = err instanceof Error ? err.message : String(err);
+      throw err;
+    }
+  }
+
   append(record: Buffer, strict: boolean, trace?: PerfTrace): void {
+    this.checkUsable();
     const before = this.wal.bytes;
     let t0 = trace === undefined ? 0 : now();
     this.wal.write(record);
@@ -72,7 +96,7 @@ export class StrictLog implements CommitLog {
       t0 = t1;
     }
     try {
-      this.wal.sync();
+      this.syncOrPoison();
     } catch (err) {
       // Not durable, so not committed: take the record back out of the file.
       this.wal.rollbackTo(before);
@@ -83,8 +107,9 @@ export class StrictLog implements CommitLog {
   }
 
   flush(): void {
+    this.checkUsable();
     if (this.unsynced > 0) {
-      this.wal.sync();
+      this.syncOrPoison();
       this.unsynced = 0;
     }
   }
@@ -92,13 +117,22 @@ export class StrictLog implements CommitLog {
   shutdown(): void {
     if (this.closed) return;
     try {
-      this.flush();
+      // A poisoned log has nothing it could still make durable; its failure was already
+      // thrown to the commit or flush that hit it.
+      if (this.failure === undefined) this.flush();
     } finally {
       // Release the descriptor even when the final fsync failed (M3's close() did too).
       this.closed = true;
       this.wal.close();
     }
   }
+}
+
+function poisoned(file: string, failure: string): IoError {
+  return new IoError(
+    `the WAL ${file} accepts no more commits after a failed fsync (${failure}): what reached the disk is unknown. Reopen the database to recover what is on disk.`,
+    failure,
+  );
 }
 
 /** Runs in the flusher thread (plain JS: it must load without the TypeScript loader). */
@@ -160,7 +194,10 @@ export class BufferedLog implements CommitLog {
   private posted = 0;
   private inFlightCommits = 0;
   private worker: Worker | undefined;
-  private workerError: string | undefined;
+  /** What failed: the flusher's message (it arrives after the flag) or a foreground flush. */
+  private failure: string | undefined;
+  /** Whether some call has already thrown the failure to the application. */
+  private failureReported = false;
   private readonly timer: NodeJS.Timeout;
   private closed = false;
 
@@ -199,7 +236,7 @@ export class BufferedLog implements CommitLog {
       workerData: { file: this.wal.file, state: this.state.buffer },
     });
     w.on('message', (msg: { type: string; message: string }) => {
-      if (msg.type === 'error') this.workerError = msg.message;
+      if (msg.type === 'error') this.failure ??= msg.message;
     });
     // Never keep the process alive for the flusher; the exit hook flushes what is left.
     w.unref();
@@ -209,11 +246,19 @@ export class BufferedLog implements CommitLog {
 
   private checkHealthy(): void {
     if (Atomics.load(this.state, 1) !== 0) {
+      this.failureReported = true;
       throw new IoError(
-        `a background flush of ${this.wal.file} failed${this.workerError ? `: ${this.workerError}` : ''}; commits since the last good flush may be lost. Reopen the database to recover.`,
-        this.workerError,
+        `a flush of ${this.wal.file} failed${this.failure !== undefined ? ` (${this.failure})` : ''}; commits since the last good flush may be lost, and no further commit is accepted. Reopen the database to recover what is on disk.`,
+        this.failure,
       );
     }
+  }
+
+  /** A foreground flush failed: the batch's bytes are gone from the file, so stop here. */
+  private poison(err: unknown): void {
+    this.failure ??= err instanceof Error ? err.message : String(err);
+    this.failureReported = true; // the caller rethrows err
+    Atomics.store(this.state, 1, 1);
   }
 
   /** Blocks until every handed-off batch is on disk. */
@@ -291,13 +336,19 @@ export class BufferedLog implements CommitLog {
     this.waitIdle();
     if (this.pendingCount === 0) return;
     const before = this.wal.bytes;
-    this.wal.write(this.takePending());
+    try {
+      this.wal.write(this.takePending());
+    } catch (err) {
+      this.poison(err);
+      throw err;
+    }
     const t1 = trace === undefined ? 0 : now();
     if (trace !== undefined) trace.walAppendNs += t1 - t0;
     try {
       this.wal.sync();
     } catch (err) {
       this.wal.rollbackTo(before);
+      this.poison(err);
       throw err;
     }
     if (trace !== undefined) trace.fsyncNs += now() - t1;
@@ -312,7 +363,9 @@ export class BufferedLog implements CommitLog {
   shutdown(): void {
     if (this.closed) return;
     try {
-      this.flush();
+      // A background failure nobody has heard of yet is thrown here (by waitIdle); one already
+      // thrown to a commit is not thrown again.
+      if (!this.failureReported) this.flush();
     } finally {
       this.closed = true;
       clearInterval(this.timer);
