@@ -53,8 +53,8 @@ export class StrictLog implements CommitLog {
   /** Set by a buffered-override commit: written but not yet fsynced. */
   private unsynced = 0;
   private closed = false;
-  /** Why the log is poisoned (a failed fsync), if it is. */
-  private failure: string | undefined;
+  /** The failed fsync's error, once the log is poisoned. */
+  private failure: unknown;
 
   constructor(private readonly wal: WalWriter) {}
 
@@ -67,14 +67,14 @@ export class StrictLog implements CommitLog {
   }
 
   private checkUsable(): void {
-    if (this.failure !== undefined) throw poisoned(this.wal.file, this.failure);
+    if (this.failure !== undefined) throw poisoned(this.wal.file, this.failure, 'an earlier fsync');
   }
 
   private syncOrPoison(): void {
     try {
       this.wal.sync();
     } catch (err) {
-      this.failure = err instanceof Error ? err.message : String(err);
+      this.failure = err;
       throw err;
     }
   }
@@ -128,9 +128,13 @@ export class StrictLog implements CommitLog {
   }
 }
 
-function poisoned(file: string, failure: string): IoError {
+/** The error a poisoned log throws; `failure` (the original error) becomes its cause. */
+function poisoned(file: string, failure: unknown, what: string): IoError {
+  // Name the system error (EIO, ENOSPC, ...) rather than repeat the wrapper's message.
+  const root = failure instanceof Error && failure.cause !== undefined ? failure.cause : failure;
+  const reason = root instanceof Error ? root.message : String(root);
   return new IoError(
-    `the WAL ${file} accepts no more commits after a failed fsync (${failure}): what reached the disk is unknown. Reopen the database to recover what is on disk.`,
+    `the WAL ${file} accepts no more commits: ${what} failed (${reason}), so what reached the disk is unknown. Reopen the database to recover from the file.`,
     failure,
   );
 }
@@ -194,10 +198,12 @@ export class BufferedLog implements CommitLog {
   private posted = 0;
   private inFlightCommits = 0;
   private worker: Worker | undefined;
-  /** What failed: the flusher's message (it arrives after the flag) or a foreground flush. */
-  private failure: string | undefined;
+  /** What failed: a foreground flush's error, or the flusher's message (it arrives after the flag). */
+  private failure: unknown;
   /** Whether some call has already thrown the failure to the application. */
   private failureReported = false;
+  /** Set while the interval timer runs: what it hits must wait for a caller to be thrown to. */
+  private inTimer = false;
   private readonly timer: NodeJS.Timeout;
   private closed = false;
 
@@ -210,8 +216,18 @@ export class BufferedLog implements CommitLog {
     this.intervalMs = mode.flushIntervalMs;
     // The timer covers idle periods; busy commit loops check the age on every commit.
     this.timer = setInterval(() => {
+      if (Atomics.load(this.state, 1) !== 0) return;
       if (this.pendingCount > 0 && Date.now() - this.oldestPendingAt >= this.intervalMs) {
-        this.handOff();
+        // Nothing thrown here could reach the application (it would be an uncaught exception);
+        // a failure stays recorded and the next commit, flush or close throws it.
+        this.inTimer = true;
+        try {
+          this.handOff();
+        } catch {
+          // See above.
+        } finally {
+          this.inTimer = false;
+        }
       }
     }, this.intervalMs);
     this.timer.unref();
@@ -236,7 +252,7 @@ export class BufferedLog implements CommitLog {
       workerData: { file: this.wal.file, state: this.state.buffer },
     });
     w.on('message', (msg: { type: string; message: string }) => {
-      if (msg.type === 'error') this.failure ??= msg.message;
+      if (msg.type === 'error') this.failure ??= new Error(msg.message);
     });
     // Never keep the process alive for the flusher; the exit hook flushes what is left.
     w.unref();
@@ -246,17 +262,18 @@ export class BufferedLog implements CommitLog {
 
   private checkHealthy(): void {
     if (Atomics.load(this.state, 1) !== 0) {
-      this.failureReported = true;
-      throw new IoError(
-        `a flush of ${this.wal.file} failed${this.failure !== undefined ? ` (${this.failure})` : ''}; commits since the last good flush may be lost, and no further commit is accepted. Reopen the database to recover what is on disk.`,
-        this.failure,
+      if (!this.inTimer) this.failureReported = true;
+      throw poisoned(
+        this.wal.file,
+        this.failure ?? 'the flusher thread reported an error',
+        'a flush (commits since the last good flush may be lost)',
       );
     }
   }
 
   /** A foreground flush failed: the batch's bytes are gone from the file, so stop here. */
   private poison(err: unknown): void {
-    this.failure ??= err instanceof Error ? err.message : String(err);
+    this.failure ??= err;
     this.failureReported = true; // the caller rethrows err
     Atomics.store(this.state, 1, 1);
   }
@@ -320,7 +337,12 @@ export class BufferedLog implements CommitLog {
     this.pendingCount++;
     if (strict) {
       // A strict commit in a buffered database: it, and everything before it, durable now.
-      this.flushTimed(trace, t0);
+      try {
+        this.flushTimed(trace, t0);
+      } catch (err) {
+        this.takeBack(record.length);
+        throw err;
+      }
       return;
     }
     if (trace !== undefined) trace.walAppendNs += now() - t0;
@@ -328,8 +350,25 @@ export class BufferedLog implements CommitLog {
       this.pendingCount >= this.maxPending ||
       Date.now() - this.oldestPendingAt >= this.intervalMs
     ) {
-      this.handOff();
+      try {
+        this.handOff();
+      } catch (err) {
+        this.takeBack(record.length);
+        throw err;
+      }
     }
+  }
+
+  /**
+   * The commit whose record was just appended throws (the previous batch did not land in
+   * time, or the log is poisoned): its record must not stay pending, or it would be flushed
+   * later for a commit memory never applied, and the next commit would log the same version.
+   * Still pending means still last in the buffer; once taken, the failure poisoned the log.
+   */
+  private takeBack(bytes: number): void {
+    if (this.pendingCount === 0) return;
+    this.pendingBytes -= bytes;
+    this.pendingCount--;
   }
 
   private flushTimed(trace: PerfTrace | undefined, t0: number): void {

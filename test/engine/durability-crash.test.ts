@@ -170,10 +170,14 @@ function recoveredPrefix(db: Database, runId: RunId): number {
   return max;
 }
 
+/** Bytes of a torn final record that the last reopenAndCheck's recovery cut off. */
+let lastTruncatedBytes = 0;
+
 /** Reopens `dir` (strict, like M3) and returns the highest recovered sequence number. */
 function reopenAndCheck(dir: string, runId: RunId): number {
   const db = Database.open(dir); // takes over the dead child's LOCK
   try {
+    lastTruncatedBytes = db.recovery.truncatedBytes;
     return recoveredPrefix(db, runId);
   } finally {
     db.close();
@@ -286,12 +290,12 @@ describe('buffered: whole transactions only, loss bounded', () => {
       expect(recoveredHere).toBeGreaterThanOrEqual(N * Math.max(0, handedMin - 1));
       // A SIGKILL during the flusher's write() can stop it at a page boundary (Linux checks
       // for a fatal signal between pages), so the batch in flight may survive in part, as
-      // whole transactions (recoveredPrefix checked that). Only that last batch can be torn.
+      // whole transactions (recoveredPrefix checked that); the range above allows only that
+      // last batch to be partial. A tear shows as a cut-off record in recovery, which tells it
+      // from a hand-off of the wrong size that landed whole. (A page boundary falling exactly
+      // between two records, ~600 bytes each here, would defeat this: about 1 tear in 600.)
       const torn = recoveredHere % N !== 0;
-      if (torn) {
-        expect(Math.ceil(recoveredHere / N)).toBeGreaterThanOrEqual(handedMin);
-        expect(Math.ceil(recoveredHere / N)).toBeLessThanOrEqual(handedMax);
-      }
+      if (torn) expect(lastTruncatedBytes).toBeGreaterThan(0);
       expect(recovered).toBeLessThanOrEqual(maxAck(run) + 1);
       // At most one batch in flight plus the current buffer.
       expect(lost).toBeLessThanOrEqual(2 * N);

@@ -114,9 +114,18 @@ describe('strict', () => {
     expect(walSize(dir)).toBe(size);
     // Poisoned: fsync works again, but the log can't know what the failed one lost.
     expect(() => db.put(run, 'c', 3)).toThrow(
-      /accepts no more commits after a failed fsync.*Reopen/,
+      /accepts no more commits: an earlier fsync failed \(EIO: injected fdatasync failure\).*Reopen/,
     );
     expect(() => db.flush()).toThrow(IoError);
+    // The refusal carries the failed fsync's error, and that its system error.
+    let refusal: unknown;
+    try {
+      db.put(run, 'c', 3);
+    } catch (err) {
+      refusal = err;
+    }
+    expect((refusal as Error).cause).toBe(thrown);
+    expect(((thrown as Error).cause as NodeJS.ErrnoException).code).toBe('EIO');
     expect(db.get(run, 'c')).toBeUndefined();
     // The failure was thrown already: close releases everything without throwing it again.
     db.close();
@@ -161,7 +170,9 @@ describe('buffered', () => {
     expect(db.get(run, 's')).toBeUndefined();
     // The batch (the buffered commit with it) was cut back off the file.
     expect(walSize(dir)).toBe(size);
-    expect(() => db.put(run, 'later', 3)).toThrow(/flush of .* failed \(.*EIO.*\).*Reopen/);
+    expect(() => db.put(run, 'later', 3)).toThrow(
+      /accepts no more commits: a flush .* failed \(EIO: injected fdatasync failure\).*Reopen/,
+    );
     db.close();
     expect(reopen(dir, run)).toEqual({ durable: 0 });
   });
@@ -182,5 +193,76 @@ describe('buffered', () => {
     db.close();
     expect(db.isOpen).toBe(false);
     expect(reopen(dir, run)).toEqual({ durable: 0 });
+  });
+});
+
+/**
+ * The flusher thread hangs: the previous batch never lands. Simulated by making this log's
+ * "last flushed batch" slot read 0 and Atomics.wait move a fake clock past the 30 s deadline
+ * (only for the commit log's 2-slot shared state array; everything else reaches the real ones).
+ */
+function hangFlusher(): void {
+  const realLoad = Atomics.load.bind(Atomics) as (a: Int32Array, i: number) => number;
+  const realWait = Atomics.wait.bind(Atomics) as (
+    a: Int32Array,
+    i: number,
+    v: number,
+    t?: number,
+  ) => string;
+  const realNow = Date.now.bind(Date);
+  const isLogState = (a: unknown): boolean =>
+    a instanceof Int32Array && a.length === 2 && a.buffer instanceof SharedArrayBuffer;
+  let skew = 0;
+  vi.spyOn(Date, 'now').mockImplementation(() => realNow() + skew);
+  vi.spyOn(Atomics, 'load').mockImplementation(((a: Int32Array, i: number) =>
+    isLogState(a) && i === 0 ? 0 : realLoad(a, i)) as typeof Atomics.load);
+  vi.spyOn(Atomics, 'wait').mockImplementation(((
+    a: Int32Array,
+    i: number,
+    v: number,
+    t?: number,
+  ) => {
+    if (!isLogState(a)) return realWait(a, i, v, t);
+    skew += 40_000;
+    return 'timed-out';
+  }) as typeof Atomics.wait);
+}
+
+describe('buffered: the flusher does not finish in time', () => {
+  it('the commit that waited throws IoError and leaves no record behind', () => {
+    const dir = tempDir();
+    const run = newRunId();
+    const mode = DurabilityMode.buffered({ flushIntervalMs: 3_600_000, maxPendingWrites: 2 });
+    const db = Database.builder().path(dir).durability(mode).open();
+    db.put(run, 'a', 1);
+    db.put(run, 'b', 2); // batch 1 handed off
+    hangFlusher();
+    db.put(run, 'c', 3); // pending
+    expect(() => db.put(run, 'd', 4)).toThrow(/flusher did not finish within/);
+    vi.restoreAllMocks();
+    expect(db.get(run, 'd')).toBeUndefined();
+    // Not poisoned: the next commit, with the flusher back, goes through.
+    db.put(run, 'e', 5);
+    db.close();
+    // Without taking d's record back, e would be logged with d's version: CorruptionError here.
+    expect(reopen(dir, run)).toEqual({ a: 1, b: 2, c: 3, e: 5 });
+  });
+
+  it('the interval timer hitting it throws nothing uncaught; the next commit carries on', async () => {
+    const dir = tempDir();
+    const run = newRunId();
+    const mode = DurabilityMode.buffered({ flushIntervalMs: 20, maxPendingWrites: 1e6 });
+    const db = Database.builder().path(dir).durability(mode).open();
+    db.put(run, 'x', 1);
+    await vi.waitFor(() => expect(db.stats().pendingCommits).toBe(0), { timeout: 5_000 });
+    hangFlusher();
+    db.put(run, 'y', 2);
+    // Several timer ticks, each of which times out waiting for the "hung" batch.
+    await new Promise((r) => setTimeout(r, 150));
+    expect(vi.mocked(Atomics.wait).mock.calls.length).toBeGreaterThan(0);
+    vi.restoreAllMocks();
+    db.put(run, 'z', 3);
+    db.close();
+    expect(reopen(dir, run)).toEqual({ x: 1, y: 2, z: 3 });
   });
 });

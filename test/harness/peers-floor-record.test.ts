@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { newRunId } from '../../engine/src/index.ts';
-import { encodeRecord, recoverWal } from '../../engine/src/wal.ts';
+import { encodeRecord, encodeRecordOne, recoverWal } from '../../engine/src/wal.ts';
 import { floorRecord } from '../../harness/peers/floor.ts';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,6 +30,23 @@ describe('floor WAL record', () => {
     for (const version of [1, 255, 70_000, 2 ** 32 + 5]) {
       expect(
         floorRecord(version, runId, ops).equals(encodeRecord(version, runId, engineWrites)),
+      ).toBe(true);
+    }
+  });
+
+  it('a one-key put or delete is what db.put / db.delete log (encodeRecordOne)', () => {
+    for (const version of [1, 70_000, 2 ** 32 + 5]) {
+      for (const value of [0, -1.5, 2 ** 53 - 1]) {
+        expect(
+          floorRecord(version, runId, [['k/1', value]]).equals(
+            encodeRecordOne(version, runId, 'k/1', value),
+          ),
+        ).toBe(true);
+      }
+      expect(
+        floorRecord(version, runId, [['k/1']]).equals(
+          encodeRecordOne(version, runId, 'k/1', undefined),
+        ),
       ).toBe(true);
     }
   });
