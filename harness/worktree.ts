@@ -30,6 +30,7 @@ import {
   worktreeRemove,
 } from './git.ts';
 import { REPO_ROOT } from './paths.ts';
+import { pidAlive } from './pid.ts';
 
 export const SCRATCH_DIRNAME = '.harness';
 /** Written into a deps cache dir after `npm ci` succeeded; a dir without it is half made. */
@@ -425,16 +426,6 @@ export async function withBaselineCheckout<T>(
     return await fn(handle);
   } finally {
     await handle.release();
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: alive, just someone else's.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

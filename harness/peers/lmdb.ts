@@ -29,6 +29,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RootDatabase, RootDatabaseOptionsWithPath } from 'lmdb';
 import type { ModeName } from '../modes.ts';
+import { pidAlive } from '../pid.ts';
 import {
   importPeer,
   type KvAdapter,
@@ -69,16 +70,6 @@ function tmpfsAvailable(): boolean {
 
 const TMPFS_PREFIX = 'inmem-peer-lmdb-';
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes tmpfs environments left by peer processes that died without closing (a SIGKILL, a
  * crash, the job's timeout): each directory name carries its owner's pid. tmpfs is RAM, so a
@@ -95,7 +86,7 @@ export function sweepStaleTmpfsEnvs(root = TMPFS_DIR): string[] {
   const owned = new RegExp(`^${TMPFS_PREFIX}(\\d+)-`);
   for (const name of names) {
     const m = owned.exec(name);
-    if (m === null || processAlive(Number(m[1]))) continue;
+    if (m === null || pidAlive(Number(m[1]))) continue;
     try {
       fs.rmSync(path.join(root, name), { recursive: true, force: true });
       removed.push(name);

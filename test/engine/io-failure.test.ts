@@ -56,6 +56,16 @@ function failNextWriteHalfway(): void {
   }) as typeof fs.writeSync);
 }
 
+/** What `fn` throws (undefined when it returns). */
+function thrownBy(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
+
 function walSize(dir: string): number {
   return fs.statSync(path.join(dir, 'wal.log')).size;
 }
@@ -97,15 +107,12 @@ describe('strict', () => {
     db.put(run, 'a', 1);
     const size = walSize(dir);
     failNextFsync();
-    let thrown: unknown;
-    try {
+    const thrown = thrownBy(() =>
       db.transaction(run, (txn) => {
         txn.put('a', 2);
         txn.put('b', 2);
-      });
-    } catch (err) {
-      thrown = err;
-    }
+      }),
+    );
     expect(thrown).toBeInstanceOf(IoError);
     expect((thrown as InMemError).code).toBe('IO');
     expect((thrown as Error).message).toMatch(/fsync of the WAL .* failed: .*EIO/);
@@ -113,18 +120,14 @@ describe('strict', () => {
     expect(db.get(run, 'b')).toBeUndefined();
     expect(walSize(dir)).toBe(size);
     // Poisoned: fsync works again, but the log can't know what the failed one lost.
-    expect(() => db.put(run, 'c', 3)).toThrow(
+    // The refusal carries the failed fsync's error, and that its system error.
+    const refusal = thrownBy(() => db.put(run, 'c', 3));
+    expect(refusal).toBeInstanceOf(IoError);
+    expect((refusal as Error).message).toMatch(
       /accepts no more commits: an earlier fsync failed \(EIO: injected fdatasync failure\).*Reopen/,
     );
-    expect(() => db.flush()).toThrow(IoError);
-    // The refusal carries the failed fsync's error, and that its system error.
-    let refusal: unknown;
-    try {
-      db.put(run, 'c', 3);
-    } catch (err) {
-      refusal = err;
-    }
     expect((refusal as Error).cause).toBe(thrown);
+    expect(() => db.flush()).toThrow(IoError);
     expect(((thrown as Error).cause as NodeJS.ErrnoException).code).toBe('EIO');
     expect(db.get(run, 'c')).toBeUndefined();
     // The failure was thrown already: close releases everything without throwing it again.
