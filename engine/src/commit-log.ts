@@ -202,8 +202,6 @@ export class BufferedLog implements CommitLog {
   private failure: unknown;
   /** Whether some call has already thrown the failure to the application. */
   private failureReported = false;
-  /** Set while the interval timer runs: what it hits must wait for a caller to be thrown to. */
-  private inTimer = false;
   private readonly timer: NodeJS.Timeout;
   private closed = false;
 
@@ -216,18 +214,13 @@ export class BufferedLog implements CommitLog {
     this.intervalMs = mode.flushIntervalMs;
     // The timer covers idle periods; busy commit loops check the age on every commit.
     this.timer = setInterval(() => {
-      if (Atomics.load(this.state, 1) !== 0) return;
+      // Hands off only to an idle, healthy flusher, so the timer never blocks the event loop
+      // and never throws (an uncaught exception could reach nobody): a failure stays recorded
+      // for the next commit, flush or close. The flusher stores the error flag before its
+      // batch's seq, so reading seq first makes a failed batch's flag visible here.
+      if (this.flushedSeq() < this.posted || Atomics.load(this.state, 1) !== 0) return;
       if (this.pendingCount > 0 && Date.now() - this.oldestPendingAt >= this.intervalMs) {
-        // Nothing thrown here could reach the application (it would be an uncaught exception);
-        // a failure stays recorded and the next commit, flush or close throws it.
-        this.inTimer = true;
-        try {
-          this.handOff();
-        } catch {
-          // See above.
-        } finally {
-          this.inTimer = false;
-        }
+        this.handOff();
       }
     }, this.intervalMs);
     this.timer.unref();
@@ -262,7 +255,7 @@ export class BufferedLog implements CommitLog {
 
   private checkHealthy(): void {
     if (Atomics.load(this.state, 1) !== 0) {
-      if (!this.inTimer) this.failureReported = true;
+      this.failureReported = true;
       throw poisoned(
         this.wal.file,
         this.failure ?? 'the flusher thread reported an error',
