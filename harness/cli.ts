@@ -1,14 +1,16 @@
 /**
  * The harness command line: `npm run harness -- <command>`, and `npm run bench` for the main
- * job. Exit codes: 0 ok; 1 the run did not pass (a scenario failed; the red-flag gate joins in
- * a later issue); 2 usage or environment error, with what was wrong and how to fix it.
+ * job. Exit codes: 0 ok; 1 the run failed by judge/verdict.ts's one rule (a failed scenario, a
+ * failed red flag, a counted regression); 2 usage or environment error, with what was wrong
+ * and how to fix it.
  */
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import picomatch from 'picomatch';
 import { collect, collectModes, profileOption } from './cli-options.ts';
 import { registerBaselineCommand } from './commands/baseline.ts';
-import { benchWithComparison, registerCompareCommands } from './commands/compare.ts';
+import { benchWithComparison, registerCompareCommands, renderRun } from './commands/compare.ts';
+import { loadConfig } from './config.ts';
 import { registerReportCommands } from './commands/report.ts';
 import { checkEngineDir } from './engine-adapter.ts';
 import { EXIT, UsageError } from './errors.ts';
@@ -18,9 +20,10 @@ import type { Profile } from './profiles.ts';
 import { createProgress } from './progress.ts';
 import { loadCatalogue, scenarioModes } from './registry.ts';
 import { reportAfterRun } from './report/auto.ts';
-import { readResults } from './results.ts';
+import { evaluateRedFlags } from './judge/red-flags.ts';
+import { judge } from './judge/verdict.ts';
+import { readResults, writeResults } from './results.ts';
 import { runSuite } from './runner.ts';
-import { renderSummary } from './summary.ts';
 
 interface BenchFlags {
   profile: Profile;
@@ -89,6 +92,8 @@ function program(setExit: (code: number) => void): Command {
         await benchWithComparison(flags, setExit);
         return;
       }
+      // Read the config first: a missing or corrupt file must stop the run before it starts.
+      const config = loadConfig(flags.config);
       const engineDir = checkEngineDir(flags.engine ?? DEFAULT_ENGINE_DIR);
       const outcome = await runSuite({
         profile: flags.profile,
@@ -102,15 +107,11 @@ function program(setExit: (code: number) => void): Command {
         perfTrace: flags.perfTrace === true,
         peers: flags.peers === true,
       });
-      process.stdout.write(`${renderSummary(outcome.results, outcome.file)}\n`);
+      const results = { ...outcome.results, redFlags: evaluateRedFlags(outcome.results, config) };
+      writeResults(outcome.file, results);
+      process.stdout.write(renderRun(results, outcome.file, true));
       await reportAfterRun(outcome.file);
-      const failures = outcome.results.results.filter((r) => r.status === 'failed');
-      if (failures.length > 0) {
-        process.stderr.write(
-          `\n${failures.length} scenario(s) failed:\n${failures.map((f) => `  ${f.id}: ${f.reason ?? ''}`).join('\n')}\n`,
-        );
-        setExit(EXIT.failed);
-      }
+      setExit(judge(results).exitCode);
     });
 
   registerCompareCommands(cmd, setExit);
@@ -136,11 +137,15 @@ function program(setExit: (code: number) => void): Command {
 
   cmd
     .command('show')
-    .description('validate a results.json and print its summary')
+    .description(
+      'validate a results.json and print its summary, comparison, red flags and verdict (exits as the run did)',
+    )
     .argument('<file>', 'path to a results.json')
     .action((file: string) => {
       const resolved = path.resolve(file);
-      process.stdout.write(`${renderSummary(readResults(resolved), resolved)}\n`);
+      const results = readResults(resolved);
+      process.stdout.write(renderRun(results, resolved, true));
+      setExit(judge(results).exitCode);
     });
 
   return cmd;

@@ -350,6 +350,11 @@ async function compareWithStored(
   if (then.cpuModel !== here.cpuModel) mismatches.push(`CPU ${then.cpuModel} vs ${here.cpuModel}`);
   if (then.cores !== here.cores) mismatches.push(`${then.cores} vs ${here.cores} cores`);
   if (then.node !== here.node) mismatches.push(`Node ${then.node} vs ${here.node}`);
+  if (then.childFlags.join(' ') !== here.childFlags.join(' ')) {
+    mismatches.push(
+      `measuring flags ${then.childFlags.join(' ')} vs ${here.childFlags.join(' ')} (they shape GC and page faults)`,
+    );
+  }
   if (mismatches.length > 0) {
     const msg = `WARNING: the stored baseline ${stored.file} was measured in a different environment (${mismatches.join('; ')}). Its figures are not comparable with this machine's; re-record it here with \`npm run harness -- baseline record <name>\`. Stored: ${fingerprint(stored.results)}.`;
     notes.push(msg);

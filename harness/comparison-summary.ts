@@ -5,10 +5,10 @@
  */
 import Table from 'cli-table3';
 import { formatNs } from './format.ts';
+import { RED_FLAG_COLUMNS, redFlagCounts, type RedFlagRow } from './judge/red-flag-columns.ts';
+import { countClasses, describeCounts, judge, ruledOutRegression } from './judge/verdict.ts';
 import { MODES, type ModeName } from './modes.ts';
 import type { JobComparisonRecord, ResultsFile } from './results.ts';
-
-type RedFlag = NonNullable<ResultsFile['redFlags']>[number];
 
 const CLASS_MARK: Record<string, string> = {
   regressed: 'REGRESSED',
@@ -27,15 +27,6 @@ export function formatRatioCi(j: JobComparisonRecord): string {
 function formatP(p: number | null): string {
   if (p === null) return '-';
   return p < 0.001 ? '<0.001' : p.toFixed(3);
-}
-
-/**
- * The gate stops sampling a job once a slowdown of its threshold is ruled out (sampling.ts
- * `regressionsOnly`); such a job's class is usually still "inconclusive" (it may have improved,
- * or not), but for the gate's question it is settled: shown and counted as "no regression".
- */
-export function ruledOutRegression(j: JobComparisonRecord): boolean {
-  return j.comparison.classification === 'inconclusive' && j.stoppedBy === 'no regression';
 }
 
 function classCell(j: JobComparisonRecord): string {
@@ -104,53 +95,15 @@ export function renderComparison(results: ResultsFile): string {
   return parts.join('\n\n');
 }
 
-export function countClasses(jobs: readonly JobComparisonRecord[]): Record<string, number> {
-  const counts: Record<string, number> = {
-    regressed: 0,
-    improved: 0,
-    unchanged: 0,
-    inconclusive: 0,
-  };
-  for (const j of jobs) {
-    const key = ruledOutRegression(j) ? 'no regression' : j.comparison.classification;
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
-  return counts;
-}
-
-/** "1 regressed, 2 improved, 3 unchanged, 4 inconclusive[, 5 no regression (gate)]". */
-export function describeCounts(counts: Record<string, number>): string {
-  const base = `${counts.regressed ?? 0} regressed, ${counts.improved ?? 0} improved, ${counts.unchanged ?? 0} unchanged, ${counts.inconclusive ?? 0} inconclusive`;
-  const ruledOut = counts['no regression'] ?? 0;
-  return ruledOut > 0 ? `${base}, ${ruledOut} no regression (stopped once ruled out)` : base;
-}
-
-function formatFigure(f: RedFlag): string {
-  if (f.figure === null) return '-';
-  if (f.unit === 'ns') return formatNs(f.figure);
-  if (f.unit === 'x' || f.unit === '×') return `${f.figure.toFixed(2)}×`;
-  if (f.unit === 'ops/s') return `${Math.round(f.figure).toLocaleString('en-US')} ops/s`;
-  return `${Number.isInteger(f.figure) ? f.figure : f.figure.toFixed(2)} ${f.unit}`;
-}
-
-function formatThreshold(f: RedFlag): string {
-  if (f.unit === 'ns') return formatNs(f.threshold);
-  return `${f.threshold} ${f.unit}`;
-}
-
-export function renderRedFlags(flags: readonly RedFlag[]): string {
+export function renderRedFlags(flags: readonly RedFlagRow[]): string {
   const t = new Table({
-    head: ['red flag', 'figure', 'threshold', 'verdict', 'why'],
+    head: RED_FLAG_COLUMNS.map((c) => c.label),
     style: { head: [], border: [] },
-    colWidths: [30, 14, 12, 16, 50],
+    colWidths: [26, 10, 18, 10, 22, 16, 44],
     wordWrap: true,
   });
-  for (const f of flags) {
-    t.push([f.description, formatFigure(f), formatThreshold(f), f.verdict.toUpperCase(), f.reason]);
-  }
-  const fails = flags.filter((f) => f.verdict === 'fail').length;
-  const na = flags.filter((f) => f.verdict === 'not-applicable').length;
-  return `red flags (SPEC.md thresholds, perf.config.json)\n${t.toString()}\n${flags.length - fails - na} pass, ${fails} fail, ${na} not applicable`;
+  for (const f of flags) t.push(RED_FLAG_COLUMNS.map((c) => c.format(f)));
+  return `red flags (thresholds in perf.config.json; docs/red-flags.md says why)\n${t.toString()}\n${redFlagCounts(flags)}`;
 }
 
 function mdEscape(s: string): string {
@@ -160,14 +113,13 @@ function mdEscape(s: string): string {
 /** The gate's Markdown summary (for $GITHUB_STEP_SUMMARY and reports/<run-id>/summary.md). */
 export function renderMarkdown(results: ResultsFile, resultsPath: string): string {
   const lines: string[] = [];
-  const gate = results.gate;
-  if (gate !== undefined) {
-    lines.push(`## in-mem perf gate: ${gate.verdict === 'pass' ? '✅ pass' : '❌ fail'}`, '');
-    for (const r of gate.reasons) lines.push(`- ${mdEscape(r)}`);
-    lines.push('');
-  } else {
-    lines.push('## in-mem perf comparison', '');
-  }
+  const verdict = judge(results);
+  lines.push(
+    `## in-mem perf ${verdict.status === 'pass' ? '✅' : '❌'} ${mdEscape(verdict.headline)}`,
+    '',
+  );
+  for (const r of verdict.reasons) lines.push(`- ${mdEscape(r)}`);
+  lines.push('');
   const cmp = results.comparison;
   if (cmp !== undefined) {
     lines.push(
@@ -198,15 +150,13 @@ export function renderMarkdown(results: ResultsFile, resultsPath: string): strin
     lines.push(
       '### Red flags',
       '',
-      '| red flag | figure | threshold | verdict | why |',
-      '|---|---|---|---|---|',
+      `| ${RED_FLAG_COLUMNS.map((c) => c.label).join(' | ')} |`,
+      `|${RED_FLAG_COLUMNS.map(() => '---').join('|')}|`,
     );
     for (const f of results.redFlags) {
-      lines.push(
-        `| ${mdEscape(f.description)} | ${formatFigure(f)} | ${formatThreshold(f)} | ${f.verdict} | ${mdEscape(f.reason)} |`,
-      );
+      lines.push(`| ${RED_FLAG_COLUMNS.map((c) => mdEscape(c.format(f))).join(' | ')} |`);
     }
-    lines.push('');
+    lines.push('', redFlagCounts(results.redFlags), '');
   }
   lines.push(`Results: \`${resultsPath}\``, '');
   return lines.join('\n');

@@ -2,16 +2,16 @@
  * Measures one scenario in one mode, inside the current process (the child process of a run,
  * or a test). Four passes over the same warmed-up op:
  *   1. benchmark.js: throughput and its sample statistics (hz, mean, sd, rme, samples);
- *   2. a per-op latency pass into a perf_hooks histogram (p50 ... max);
+ *   2. a per-op latency pass (p50 ... max), each op alternating with a floor of the same
+ *      duration so the machine's share of the tail can be told apart (tail.ts);
  *   3. heap bytes/op (see heap.ts);
  *   4. the proof: verify(calls) against engine state, where `calls` counts every call the
  *      three passes made. A scenario whose op silently does nothing fails here.
  */
-import { createHistogram } from 'node:perf_hooks';
 import Benchmark from 'benchmark';
 import { median } from 'simple-statistics';
 import { UnsupportedError, errorMessage } from './errors.ts';
-import { measureHeapPerOp, type HeapOptions } from './heap.ts';
+import { measureHeapPerOp, prefaultYoungGeneration, type HeapOptions } from './heap.ts';
 import type { Measurement } from './results.ts';
 import type {
   CustomScenario,
@@ -21,6 +21,13 @@ import type {
   ScenarioContext,
 } from './scenario.ts';
 import { summarize } from './stats.ts';
+import {
+  ownQuantile,
+  ownQuantileByPart,
+  quantileSorted,
+  sortedCopy,
+  summarizeSorted,
+} from './tail.ts';
 import type { Profile } from './profiles.ts';
 
 // Never inline the op's source into benchmark.js's compiled loop: scenario ops are closures,
@@ -107,12 +114,54 @@ function noop(): void {}
 
 /** Median time of an empty timeOne: the two hrtime reads (~33 ns each on this machine). */
 function timerOverheadNs(): number {
-  const h = createHistogram();
-  for (let k = 0; k < 10_000; k++) {
-    const d = timeOne(noop);
-    h.record(d > 0n ? d : 1n);
+  const d = new Float64Array(10_000);
+  for (let k = 0; k < d.length; k++) d[k] = Number(timeOne(noop));
+  return quantileSorted(d.sort(), 0.5);
+}
+
+/**
+ * The machine's floor for the latency pass: the A0 structure (a small Map) read `reps` times,
+ * with reps chosen so one floor call takes about as long as one op. Allocation-free, so its
+ * tail is only what the machine adds (interrupts, preemption, the clock): see tail.ts.
+ */
+const FLOOR_KEYS = Array.from({ length: 64 }, (_, k) => `floor:${k}`);
+const FLOOR_MAP = new Map(FLOOR_KEYS.map((key, k) => [key, k]));
+let _floorSink = 0;
+
+function floorOp(reps: number): () => void {
+  return () => {
+    let s = 0;
+    for (let r = 0; r < reps; r++) s += FLOOR_MAP.get(FLOOR_KEYS[r & 63] as string) ?? 0;
+    _floorSink += s;
+  };
+}
+
+/** Median of `calls` timings of op and floor, alternated as in the pass itself. */
+function medianPair(fn: () => void, floor: () => void, calls: number, overhead: number) {
+  const op = new Float64Array(calls);
+  const fl = new Float64Array(calls);
+  for (let k = 0; k < calls; k++) {
+    op[k] = Number(timeOne(fn)) - overhead;
+    fl[k] = Number(timeOne(floor)) - overhead;
   }
-  return h.percentile(50);
+  return { op: quantileSorted(op.sort(), 0.5), floor: quantileSorted(fl.sort(), 0.5) };
+}
+
+/**
+ * Reps of the floor's Map read that take as long as the op's median: start from one rep and
+ * rescale by the ratio of medians, timed alternately as in the pass, until within 20% (a
+ * short loop costs more per rep than a long one, so one step is not always enough).
+ */
+function calibrateFloor(fn: () => void, overhead: number, deadline: bigint): number {
+  let reps = 1;
+  for (let step = 0; step < 6; step++) {
+    const calls = process.hrtime.bigint() < deadline ? 300 : 10;
+    const m = medianPair(fn, floorOp(reps), calls, overhead);
+    const scale = Math.max(1, m.op) / Math.max(1, m.floor);
+    if (step > 0 && scale > 0.8 && scale < 1.25) break;
+    reps = Math.max(1, Math.min(10_000_000, Math.round(reps * scale)));
+  }
+  return reps;
 }
 
 function latencyPass(fn: () => void, profile: Profile): Latency {
@@ -123,25 +172,53 @@ function latencyPass(fn: () => void, profile: Profile): Latency {
   for (let k = 0; k < 5_000 && process.hrtime.bigint() < warmDeadline; k++) timeOne(fn);
   timerOverheadNs();
   const overheadNs = timerOverheadNs();
+  const reps = calibrateFloor(fn, overheadNs, warmDeadline);
+  const floor = floorOp(reps);
   const overhead = BigInt(Math.round(overheadNs));
-  const h = createHistogram();
+  const opNs = new Float64Array(maxOps);
+  const floorNs = new Float64Array(maxOps);
   const deadline = process.hrtime.bigint() + BigInt(Math.round(maxMs * 1e6));
-  for (let k = 0; k < maxOps; k++) {
-    const d = timeOne(fn) - overhead;
-    // The histogram takes integers >= 1; an op faster than the timer's jitter reads as 1 ns.
-    h.record(d > 0n ? d : 1n);
-    if (k + 1 >= minOps && (k & 15) === 15 && process.hrtime.bigint() > deadline) break;
+  let n = 0;
+  // Op and floor alternate, so whatever the machine does at a moment hits both alike.
+  while (n < maxOps) {
+    const a = timeOne(fn) - overhead;
+    const b = timeOne(floor) - overhead;
+    opNs[n] = a > 0n ? Number(a) : 0;
+    floorNs[n] = b > 0n ? Number(b) : 0;
+    n++;
+    if (n >= minOps && (n & 15) === 0 && process.hrtime.bigint() > deadline) break;
   }
+  return latencyFigures(opNs.subarray(0, n), floorNs.subarray(0, n), overheadNs, reps);
+}
+
+/**
+ * The latency figures of one pass from its raw samples: op k and floor k were timed back to
+ * back (ns, net of the timer). Pure, so tests can feed it synthetic distributions.
+ */
+export function latencyFigures(
+  opNs: ArrayLike<number>,
+  floorNs: ArrayLike<number>,
+  timerOverhead: number,
+  reps: number,
+): Latency {
+  const n = Math.min(opNs.length, floorNs.length);
+  const op = sortedCopy(opNs, 0, n);
+  const fl = sortedCopy(floorNs, 0, n);
+  const s = summarizeSorted(op);
+  const f = summarizeSorted(fl);
   return {
-    count: h.count,
-    min: h.min,
-    p50: h.percentile(50),
-    p90: h.percentile(90),
-    p99: h.percentile(99),
-    p999: h.percentile(99.9),
-    max: h.max,
-    mean: h.mean,
-    timerOverheadNs: overheadNs,
+    count: n,
+    min: op[0] ?? 0,
+    p50: s.p50,
+    p90: quantileSorted(op, 0.9),
+    p99: s.p99,
+    p999: quantileSorted(op, 0.999),
+    max: op[n - 1] ?? 0,
+    mean: s.mean,
+    timerOverheadNs: timerOverhead,
+    floor: { reps, count: f.count, mean: f.mean, p50: f.p50, p99: f.p99 },
+    ownP99: ownQuantile(op, fl),
+    ownP99Parts: ownQuantileByPart(opNs, floorNs),
   };
 }
 
@@ -173,6 +250,9 @@ async function measureOp(scenario: OpScenario, ctx: ScenarioContext): Promise<Me
     calls++;
   };
   const phaseMs: Record<string, number> = { setup: performance.now() - t0 };
+  const t1 = performance.now();
+  prefaultYoungGeneration();
+  phaseMs.prefault = performance.now() - t1;
   const phase = <T>(name: string, run: () => T): T => {
     const start = performance.now();
     const out = run();

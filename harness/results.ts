@@ -36,6 +36,15 @@ export const LatencySchema = z.strictObject({
   mean: nonNeg,
   /** The cost of the two hrtime reads around each op, measured and subtracted (ns). */
   timerOverheadNs: nonNeg,
+  /**
+   * The machine's floor, timed alternately with the op (measure.ts): the A0 Map read `reps`
+   * times, about as long as one op. Absent in files from harnesses that did not measure it.
+   */
+  floor: z.strictObject({ reps: count, count, mean: nonNeg, p50: nonNeg, p99: nonNeg }).optional(),
+  /** The op's own p99, net of the floor's tail (tail.ts `ownQuantile`). */
+  ownP99: nonNeg.optional(),
+  /** ownP99 of each quarter of the pass: its spread within the run. */
+  ownP99Parts: z.array(nonNeg).optional(),
 });
 
 export const HeapSchema = z.strictObject({
@@ -236,8 +245,20 @@ export const RedFlagSchema = z.strictObject({
   target: z.number().nullable(),
   verdict: z.enum(['pass', 'fail', 'not-applicable']),
   reason: z.string(),
+  /** The figure's range over the run (rounds, samples, quarters of the latency pass). */
+  spread: z
+    .strictObject({ low: z.number(), high: z.number(), over: z.string() })
+    .nullable()
+    .optional(),
+  /** What the figure was judged against besides the threshold (the machine's own tail). */
+  floor: z.strictObject({ figure: z.number(), what: z.string() }).nullable().optional(),
 });
 
+/** Which command wrote the file: what judge/verdict.ts's headline names. */
+export const RUN_KINDS = ['bench', 'perf-trace', 'peers', 'compare', 'gate'] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
+
+/** Written by gates of older harnesses; the verdict is now judged from the file (judge/). */
 export const GateSchema = z.strictObject({
   verdict: z.enum(['pass', 'fail']),
   reasons: z.array(z.string()),
@@ -311,6 +332,8 @@ export const ResultsFileSchema = z.strictObject({
   createdAt: z.iso.datetime(),
   /** The command line that produced the file. */
   command: z.string(),
+  /** Absent in older files: judge/verdict.ts infers it. */
+  kind: z.enum(RUN_KINDS).optional(),
   profile: ProfileSchema,
   engine: EngineRefSchema,
   environment: EnvironmentSchema,
@@ -320,7 +343,7 @@ export const ResultsFileSchema = z.strictObject({
   comparison: ComparisonSectionSchema.optional(),
   /** SPEC.md's red flags evaluated on this run. */
   redFlags: z.array(RedFlagSchema).optional(),
-  /** Present when the run was a gate. */
+  /** Only in gate files of older harnesses (ignored: the verdict is judged from the file). */
   gate: GateSchema.optional(),
   /** Present when the run was `bench --peers`: our engine against the peers, per mode. */
   peers: PeersSectionSchema.optional(),

@@ -241,6 +241,7 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
     runId,
     createdAt,
     command: opts.command,
+    kind: peers ? 'peers' : opts.perfTrace === true ? 'perf-trace' : 'bench',
     profile: opts.profile,
     engine: await engineRef(engine.dir, engine.capabilities),
     environment: environment(),

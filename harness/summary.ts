@@ -3,7 +3,7 @@
  * read-only scenarios, which run once), then the facade-tax ratios.
  */
 import Table from 'cli-table3';
-import { facadeTax } from './analysis.ts';
+import { facadeTax } from './judge/figures.ts';
 import { formatBytes, formatHz, formatMs, formatNs, formatRatio } from './format.ts';
 import { MODES, type ModeName } from './modes.ts';
 import { renderPeersOf } from './peers/table.ts';
@@ -44,7 +44,7 @@ function table(title: string, results: readonly ScenarioResult[]): string {
 function ratioTable(results: ResultsFile): string {
   const ratios = facadeTax(results);
   const t = new Table({
-    head: ['facade tax (mean ratio)', ...MODES, 'read-only'],
+    head: ['facade tax (ratio of medians)', ...MODES, 'read-only'],
     style: { head: [], border: [] },
   });
   for (const label of [...new Set(ratios.map((r) => r.label))]) {

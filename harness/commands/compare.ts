@@ -1,12 +1,11 @@
 /**
  * `compare`, `gate`, and the comparison half of `bench`: pick the two sides (a baseline name,
  * a git ref, stored results; the working tree or another ref), run the interleaved comparison,
- * evaluate the red flags, write the results files and summaries, and decide the exit code.
- *
- *   compare  exit 1 when any job is called regressed (or failed); informational otherwise.
- *   gate     exit 1 only for a regression an independent second pass confirms, or a red flag
- *            that fails; writes a Markdown summary (to $GITHUB_STEP_SUMMARY when set).
- *   exit 2   usage or environment problems (unknown ref, shallow clone, failed install, ...).
+ * evaluate the red flags, and write the results files and summaries. The verdict and the exit
+ * code are judge/verdict.ts's, the same rule for every command; the gate differs only in
+ * confirming regressions with a second pass and writing a Markdown summary (also to
+ * $GITHUB_STEP_SUMMARY when set). Usage and environment problems (unknown ref, shallow clone,
+ * failed install, ...) exit 2.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,14 +16,15 @@ import { runComparison, type EngineSide, type StoredSide } from '../compare.ts';
 import { renderComparison, renderMarkdown, renderRedFlags } from '../comparison-summary.ts';
 import { loadConfig, type PerfConfig } from '../config.ts';
 import { checkEngineDir } from '../engine-adapter.ts';
-import { EXIT, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import { commitSubject, headCommit, isDirty, mergeBase, refExists } from '../git.ts';
 import type { ModeName } from '../modes.ts';
 import { DEFAULT_ENGINE_DIR, REPORTS_DIR, REPO_ROOT, SCENARIOS_DIR } from '../paths.ts';
 import type { Profile } from '../profiles.ts';
-import { evaluateRedFlags } from '../red-flags.ts';
+import { evaluateRedFlags } from '../judge/red-flags.ts';
+import { judge, renderJudgment, type Judgment } from '../judge/verdict.ts';
 import { loadCatalogue, planJobs } from '../registry.ts';
-import { readResults, writeResults, type ResultsFile } from '../results.ts';
+import { readResults, writeResults, type ResultsFile, type RunKind } from '../results.ts';
 import { confirmRegressions } from '../sampling.ts';
 import { reportAfterRun } from '../report/auto.ts';
 import { renderSummary } from '../summary.ts';
@@ -80,9 +80,7 @@ async function checkoutSide(
 export interface ComparisonRun {
   file: string;
   results: ResultsFile;
-  regressed: string[];
-  confirmed: string[] | null;
-  failedJobs: string[];
+  judgment: Judgment;
 }
 
 /**
@@ -92,8 +90,9 @@ export interface ComparisonRun {
 export async function compareAndWrite(
   flags: ComparisonFlags,
   sides: SideChoice,
-  options: { confirm: boolean; command: string; config: PerfConfig },
+  options: { kind: RunKind; command: string; config: PerfConfig },
 ): Promise<ComparisonRun> {
+  const confirm = options.kind === 'gate';
   // Refuse an empty selection before any checkout or install.
   const selected = planJobs(await loadCatalogue(path.resolve(flags.scenarios)), {
     filters: flags.filter,
@@ -139,20 +138,18 @@ export async function compareAndWrite(
       config: options.config,
       command: options.command,
       log,
-      regressionsOnly: options.confirm,
+      regressionsOnly: confirm,
     });
     const jobs = outcome.jobs.map((j) => ({ ...j, confirmed: null as boolean | null }));
-    let confirmed: string[] | null = null;
     const regressed = jobs
       .filter((j) => j.comparison.classification === 'regressed')
       .map((j) => j.id);
-    if (options.confirm && outcome.sequential !== null) {
+    if (confirm && outcome.sequential !== null) {
       if (regressed.length > 0)
         log(`confirming ${regressed.length} regression(s) with an independent second pass`);
       const c = await confirmRegressions(outcome.sequential, (ids) => outcome.rerun(ids), {
         confirm: options.config.gate.confirm,
       });
-      confirmed = c.confirmed;
       for (const j of jobs) {
         if (j.comparison.classification === 'regressed') j.confirmed = c.confirmed.includes(j.id);
       }
@@ -163,6 +160,7 @@ export async function compareAndWrite(
     if (!('results' in baseline)) writeResults(baselineFile, outcome.baseline);
     const results: ResultsFile = {
       ...outcome.candidate,
+      kind: options.kind,
       comparison: {
         baseline: {
           label: baseline.label,
@@ -186,18 +184,31 @@ export async function compareAndWrite(
     results.redFlags = evaluateRedFlags(results, options.config);
     const file = path.join(dir, 'results.json');
     writeResults(file, results);
-    const failedJobs = results.results.filter((r) => r.status === 'failed').map((r) => r.id);
-    return { file, results, regressed, confirmed, failedJobs };
+    return { file, results, judgment: judge(results) };
   } finally {
     for (const h of handles) await h.release();
   }
 }
 
-function printRun(run: ComparisonRun, withSuite: boolean): void {
-  if (withSuite) process.stdout.write(`${renderSummary(run.results)}\n\n`);
-  process.stdout.write(`${renderComparison(run.results)}\n\n`);
-  process.stdout.write(`${renderRedFlags(run.results.redFlags ?? [])}\n\n`);
-  process.stdout.write(`results: ${run.file}\n`);
+/** Everything a comparison run prints, the verdict last: `show` prints the same. */
+export function renderRun(results: ResultsFile, file: string, withSuite: boolean): string {
+  const parts: string[] = [];
+  if (withSuite) parts.push(renderSummary(results));
+  if (results.comparison !== undefined) parts.push(renderComparison(results));
+  if (results.redFlags !== undefined) parts.push(renderRedFlags(results.redFlags));
+  parts.push(`results: ${file}`, renderJudgment(judge(results)));
+  return `${parts.join('\n\n')}\n`;
+}
+
+/** Prints the run, refreshes its HTML report, and exits as the judgment says. */
+async function finish(
+  run: ComparisonRun,
+  withSuite: boolean,
+  setExit: (code: number) => void,
+): Promise<void> {
+  process.stdout.write(renderRun(run.results, run.file, withSuite));
+  await reportAfterRun(run.file);
+  setExit(run.judgment.exitCode);
 }
 
 /**
@@ -277,10 +288,12 @@ export function registerCompareCommands(program: Command, setExit: (code: number
       );
     }
     const config = loadConfig(flags.config);
-    const run = await compareAndWrite(flags, flags, { confirm: false, command: command(), config });
-    printRun(run, false);
-    await reportAfterRun(run.file);
-    if (run.regressed.length > 0 || run.failedJobs.length > 0) setExit(EXIT.failed);
+    const run = await compareAndWrite(flags, flags, {
+      kind: 'compare',
+      command: command(),
+      config,
+    });
+    await finish(run, false, setExit);
   });
 
   addComparisonOptions(
@@ -304,40 +317,13 @@ export function registerCompareCommands(program: Command, setExit: (code: number
     const run = await compareAndWrite(
       flags,
       { baseline },
-      { confirm: true, command: command(), config },
+      { kind: 'gate', command: command(), config },
     );
-    const reasons: string[] = [];
-    for (const id of run.confirmed ?? []) {
-      const j = run.results.comparison?.jobs.find((x) => x.id === id);
-      reasons.push(
-        `regression confirmed by a second pass: ${id} (ratio ${j?.comparison.ratio?.toFixed(3) ?? '?'})`,
-      );
-    }
-    for (const f of run.results.redFlags ?? []) {
-      if (f.verdict === 'fail') reasons.push(`red flag: ${f.description}: ${f.reason}`);
-    }
-    for (const id of run.failedJobs) reasons.push(`scenario failed: ${id}`);
-    const unconfirmed = run.regressed.filter((id) => !(run.confirmed ?? []).includes(id));
-    const verdict = reasons.length === 0 ? 'pass' : 'fail';
-    if (verdict === 'pass') {
-      reasons.push(
-        unconfirmed.length > 0
-          ? `no confirmed regression (${unconfirmed.length} first-pass call(s) not confirmed: ${unconfirmed.join(', ')}) and no red flag failed`
-          : 'no regression and no red flag failed',
-      );
-    }
-    run.results.gate = { verdict, reasons };
-    writeResults(run.file, run.results);
     const md = renderMarkdown(run.results, run.file);
     fs.writeFileSync(path.join(path.dirname(run.file), 'summary.md'), md);
     const summaryPath = process.env.GITHUB_STEP_SUMMARY;
     if (summaryPath !== undefined && summaryPath !== '') fs.appendFileSync(summaryPath, `${md}\n`);
-    printRun(run, false);
-    await reportAfterRun(run.file);
-    process.stdout.write(
-      `\ngate: ${verdict.toUpperCase()}\n${reasons.map((r) => `  - ${r}`).join('\n')}\n`,
-    );
-    if (verdict === 'fail') setExit(EXIT.failed);
+    await finish(run, false, setExit);
   });
 }
 
@@ -350,9 +336,7 @@ export async function benchWithComparison(
   const run = await compareAndWrite(
     flags,
     { baseline: flags.baseline ?? config.baseline.default },
-    { confirm: false, command: ['harness', ...process.argv.slice(2)].join(' '), config },
+    { kind: 'bench', command: ['harness', ...process.argv.slice(2)].join(' '), config },
   );
-  printRun(run, true);
-  await reportAfterRun(run.file);
-  if (run.failedJobs.length > 0) setExit(EXIT.failed);
+  await finish(run, true, setExit);
 }

@@ -15,7 +15,7 @@
  * one the red flags and the comparison use. With several results files (one per machine),
  * names get the machine's fingerprint so the entries stay apart.
  */
-import { typicalNs } from '../red-flags.ts';
+import { typicalFigure } from '../judge/figures.ts';
 import type { ResultsFile, ScenarioResult } from '../results.ts';
 import { formatBytes, formatHz, formatNs } from '../format.ts';
 
@@ -53,7 +53,7 @@ function measured(files: readonly ResultsFile[]): Named[] {
   const out: Named[] = [];
   for (const file of files) {
     for (const result of file.results) {
-      const ns = result.status === 'ok' ? typicalNs(result) : null;
+      const ns = typicalFigure(file, result)?.value ?? null;
       if (ns === null) continue;
       const name = files.length > 1 ? `${result.id} [${machineTag(file)}]` : result.id;
       out.push({ name, result, file, ns });

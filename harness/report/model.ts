@@ -9,17 +9,12 @@
  */
 import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import { FACADE_RATIOS, resultById } from '../analysis.ts';
-import {
-  countClasses,
-  describeCounts,
-  formatRatioCi,
-  ruledOutRegression,
-} from '../comparison-summary.ts';
-import { RED_FLAG_IDS, type RedFlagId } from '../config.ts';
+import { formatRatioCi } from '../comparison-summary.ts';
 import { formatBytes, formatHz, formatMs, formatNs } from '../format.ts';
+import { FACADE_RATIOS, resultById, typicalFigure } from '../judge/figures.ts';
+import { RED_FLAG_COLUMNS, redFlagCounts } from '../judge/red-flag-columns.ts';
+import { judge, ruledOutRegression } from '../judge/verdict.ts';
 import { MODES, type ModeName } from '../modes.ts';
-import { formatFigure, formatLimit, typicalNs } from '../red-flags.ts';
 import { jobId } from '../registry.ts';
 import { peersView, type PeersView } from './peers.ts';
 import type { JobComparisonRecord, ResultsFile, ScenarioResult } from '../results.ts';
@@ -182,50 +177,10 @@ function classText(j: JobComparisonRecord): string {
   return j.confirmed ? 'regressed (confirmed)' : 'regressed (not confirmed)';
 }
 
-/** Regressions that count: a gate's unconfirmed first-pass call does not. */
-function countedRegressions(jobs: readonly JobComparisonRecord[]): JobComparisonRecord[] {
-  return jobs.filter((j) => j.comparison.classification === 'regressed' && j.confirmed !== false);
-}
-
+/** The run's verdict as judge/verdict.ts decided it (the same one the command exited with). */
 export function verdictOf(results: ResultsFile): Verdict {
-  if (results.gate !== undefined) {
-    return {
-      status: results.gate.verdict,
-      headline: `Gate: ${results.gate.verdict.toUpperCase()}`,
-      reasons: [...results.gate.reasons],
-    };
-  }
-  const fails: string[] = [];
-  const passes: string[] = [];
-  const failed = results.results.filter((r) => r.status === 'failed');
-  for (const r of failed) fails.push(`scenario failed: ${r.id}: ${r.reason ?? 'no reason given'}`);
-  const cmp = results.comparison;
-  if (cmp !== undefined) {
-    for (const j of countedRegressions(cmp.jobs)) {
-      fails.push(`regression: ${j.id} (ratio ${formatRatioCi(j)})`);
-    }
-    const c = countClasses(cmp.jobs);
-    passes.push(`no regression called: ${cmp.jobs.length} jobs, ${describeCounts(c)}`);
-  } else {
-    passes.push('no baseline comparison in this run (bench --no-compare): measurements only');
-  }
-  const flags = results.redFlags;
-  if (flags !== undefined) {
-    for (const f of flags.filter((x) => x.verdict === 'fail')) {
-      fails.push(`red flag: ${f.description}: ${f.reason}`);
-    }
-    const na = flags.filter((f) => f.verdict === 'not-applicable').length;
-    passes.push(`no red flag failed (${flags.length - na} pass, ${na} not applicable)`);
-  }
-  const ok = results.results.filter((r) => r.status === 'ok').length;
-  const unsupported = results.results.filter((r) => r.status === 'unsupported').length;
-  passes.push(
-    `${ok} of ${results.results.length} scenarios measured${unsupported > 0 ? `, ${unsupported} unsupported by this engine` : ''}, none failed`,
-  );
-  const kind = cmp === undefined ? 'Run' : 'Comparison';
-  return fails.length > 0
-    ? { status: 'fail', headline: `${kind}: FAIL`, reasons: fails }
-    : { status: 'pass', headline: `${kind}: PASS`, reasons: passes };
+  const j = judge(results);
+  return { status: j.status, headline: j.headline, reasons: j.reasons };
 }
 
 /** Geometric mean of the ratios that have one (null when none). */
@@ -243,34 +198,17 @@ function redFlagTable(results: ResultsFile, anchor: string): Table | null {
   if (flags === undefined) return null;
   return {
     id: `${anchor}-redflags`,
-    title: 'Red flags (SPEC.md thresholds, perf.config.json)',
+    title: 'Red flags (thresholds in perf.config.json; docs/red-flags.md says why)',
     note: null,
-    head: [
-      { text: 'red flag', numeric: false },
-      { text: 'figure', numeric: true },
-      { text: 'fails when', numeric: true },
-      { text: 'verdict', numeric: false },
-      { text: 'why', numeric: false },
-    ],
-    rows: flags.map((f) => {
-      const known = (RED_FLAG_IDS as readonly string[]).includes(f.id);
-      const limit = known
-        ? formatLimit({ id: f.id as RedFlagId, threshold: f.threshold, unit: f.unit })
-        : formatFigure(f.threshold, f.unit);
-      return {
-        cls: cssClass(f.verdict),
-        cells: [
-          { text: f.description, sort: f.description },
-          {
-            text: f.figure === null ? '-' : formatFigure(f.figure, f.unit),
-            sort: num(f.figure),
-          },
-          { text: limit, sort: f.threshold },
-          { text: f.verdict.toUpperCase(), sort: f.verdict, cls: cssClass(f.verdict) },
-          { text: f.reason, sort: f.reason },
-        ],
-      };
-    }),
+    head: RED_FLAG_COLUMNS.map((c) => ({ text: c.label, numeric: c.numeric })),
+    rows: flags.map((f) => ({
+      cls: cssClass(f.verdict),
+      cells: RED_FLAG_COLUMNS.map((c) => {
+        const text = c.format(f);
+        const sort = c.sort === undefined ? text : c.sort(f);
+        return c.label === 'verdict' ? { text, sort, cls: cssClass(f.verdict) } : { text, sort };
+      }),
+    })),
   };
 }
 
@@ -574,7 +512,7 @@ function ladderChart(results: ResultsFile, anchor: string): ChartSpec | null {
     for (const mode of anyWrites ? MODES : [null]) {
       const points = layers.map(([layer, name, writes]) => {
         const r = byId.get(jobId(name, writes ? mode : null));
-        const ns = r !== undefined && r.status === 'ok' ? typicalNs(r) : null;
+        const ns = r === undefined ? null : (typicalFigure(results, r)?.value ?? null);
         return { layer, ns };
       });
       if (points.some((p) => p.ns === null || p.ns <= 0)) continue;
@@ -824,8 +762,6 @@ export function runView(input: RunInput, index: number, options: ModelOptions): 
     });
   }
   const flags = r.redFlags ?? [];
-  const fails = flags.filter((f) => f.verdict === 'fail').length;
-  const na = flags.filter((f) => f.verdict === 'not-applicable').length;
   return {
     anchor,
     runId: r.runId,
@@ -838,9 +774,7 @@ export function runView(input: RunInput, index: number, options: ModelOptions): 
     counts: `${counts.ok} ok, ${counts.unsupported} unsupported, ${counts.failed} failed`,
     redFlags: redFlagTable(r, anchor),
     redFlagSummary:
-      r.redFlags === undefined
-        ? 'red flags were not evaluated in this run'
-        : `${flags.length - fails - na} pass, ${fails} fail, ${na} not applicable`,
+      r.redFlags === undefined ? 'red flags were not evaluated in this run' : redFlagCounts(flags),
     comparisonHeader:
       cmp === undefined
         ? null
@@ -856,8 +790,8 @@ export function runView(input: RunInput, index: number, options: ModelOptions): 
   };
 }
 
-function typicalOf(r: ScenarioResult): number | null {
-  return r.status === 'ok' ? typicalNs(r) : null;
+function typicalOf(results: ResultsFile, r: ScenarioResult): number | null {
+  return typicalFigure(results, r)?.value ?? null;
 }
 
 /** Several runs: one row per scenario id, one column per run, grouped by machine. */
@@ -884,7 +818,7 @@ function sideBySide(
     for (const o of ordered) {
       const r = o.input?.results.results.find((x) => x.id === id);
       const j = o.input?.results.comparison?.jobs.find((x) => x.id === id);
-      const ns = r === undefined ? null : typicalOf(r);
+      const ns = r === undefined || o.input === undefined ? null : typicalOf(o.input.results, r);
       if (ns !== null) values.push({ scenario: id, machine: o.name, ns });
       const ratio =
         j === undefined

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { countClasses, describeCounts } from '../comparison-summary.ts';
+import { countClasses, describeCounts } from '../judge/verdict.ts';
 import { errorMessage, UsageError } from '../errors.ts';
 import { REPORTS_DIR } from '../paths.ts';
 import { loadRun } from './load.ts';

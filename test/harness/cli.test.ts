@@ -114,7 +114,10 @@ describe('bench end to end (cheap scenarios only)', () => {
       out,
     );
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/kvstore\/put\/skips_op\/dur_strict: op-count proof failed/);
+    expect(r.stdout).toMatch(/Bench: FAIL/);
+    expect(r.stdout).toMatch(
+      /scenario failed: kvstore\/put\/skips_op\/dur_strict: op-count proof failed/,
+    );
     const [only] = readResults(path.join(out, 'results.json')).results;
     expect(only?.status).toBe('failed');
   });

@@ -11,7 +11,7 @@ import {
 import { loadConfig } from '../../harness/config.ts';
 import type { LoadedEngine } from '../../harness/engine-adapter.ts';
 import type { ModeName } from '../../harness/modes.ts';
-import { evaluateRedFlags } from '../../harness/red-flags.ts';
+import { evaluateRedFlags } from '../../harness/judge/red-flags.ts';
 import {
   readResults,
   writeResults,
@@ -105,16 +105,17 @@ describe('baselineModeFor', () => {
 });
 
 describe('comparison results and summaries', () => {
-  it('a results file with comparison, red flags and gate round-trips through the schema', () => {
+  it('a results file with comparison, red flags and an old gate field round-trips through the schema', () => {
     const r = withComparison();
-    r.redFlags = evaluateRedFlags(r, loadConfig());
+    const flags = evaluateRedFlags(r, loadConfig());
+    r.redFlags = flags;
     r.gate = { verdict: 'fail', reasons: ['regression confirmed by a second pass: x'] };
     const file = path.join(tempDir(), 'results.json');
     writeResults(file, r);
     const back = readResults(file);
     expect(back.comparison?.jobs[0]?.comparison.classification).toBe('regressed');
     expect(back.gate?.verdict).toBe('fail');
-    expect(back.redFlags?.length).toBe(r.redFlags.length);
+    expect(back.redFlags?.length).toBe(flags.length);
   });
 
   it('a comparison with a bad class is refused, naming the field', () => {
@@ -145,7 +146,7 @@ describe('comparison results and summaries', () => {
       reasons: ['regression confirmed by a second pass: kvstore/put/uniform/dur_inmemory'],
     };
     const md = renderMarkdown(r, 'reports/x/results.json');
-    expect(md).toMatch(/❌ fail/);
+    expect(md).toMatch(/❌ Gate: FAIL/);
     expect(md).toMatch(/\| kvstore\/put\/uniform \| inMemory \|/);
     expect(md).not.toMatch(/<script>/);
     expect(md).not.toMatch(/\| core\/map_get \|/); // unchanged rows are left out

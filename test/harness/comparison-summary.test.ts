@@ -1,11 +1,7 @@
 /** How the gate's "no regression" stops are shown and counted (comparison-summary.ts). */
 import { describe, expect, it } from 'vitest';
-import {
-  countClasses,
-  describeCounts,
-  renderMarkdown,
-  ruledOutRegression,
-} from '../../harness/comparison-summary.ts';
+import { renderMarkdown } from '../../harness/comparison-summary.ts';
+import { countClasses, describeCounts, ruledOutRegression } from '../../harness/judge/verdict.ts';
 import { readResults } from '../../harness/results.ts';
 import { COMPARE_RESULTS } from './report-fixtures.ts';
 

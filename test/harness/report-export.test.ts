@@ -7,6 +7,7 @@
  *     value: number, range?: string, extra?: string }`
  *     (https://github.com/benchmark-action/github-action-benchmark#examples).
  */
+import { typicalFigure } from '../../harness/judge/figures.ts';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { exportResults, toBmf, toGithubActionBenchmark } from '../../harness/report/export.ts';
@@ -53,7 +54,10 @@ describe('export', () => {
     const r = readFixture(COMPARE_RESULTS);
     const out = GabSchema.parse(JSON.parse(exportResults('github-action-benchmark', [r])));
     expect(out.map((e) => e.name)).toEqual(r.results.map((x) => x.id));
-    expect(out[0]).toMatchObject({ unit: 'ns/op', value: r.results[0]!.medianNs });
+    // In a comparison the figure is the median over the candidate's rounds (judge/figures.ts),
+    // the same one the comparison table and the red flags show.
+    expect(out[0]).toMatchObject({ unit: 'ns/op', value: typicalFigure(r, r.results[0]!)?.value });
+    expect(out[0]!.value).not.toBe(r.results[0]!.medianNs);
     expect(out[0]!.range).toBe(`± ${r.results[0]!.rme!.toFixed(2)}%`);
     expect(out[0]!.extra).toContain(`run: ${r.runId}`);
   });

@@ -19,14 +19,24 @@ function input(results: ResultsFile, file = '/r/run/results.json'): RunInput {
 }
 
 describe('report model: verdict', () => {
-  it('a gate verdict is the banner, with its reasons', () => {
-    const r = resultsFile();
-    r.gate = { verdict: 'fail', reasons: ['regression confirmed by a second pass: x'] };
-    expect(verdictOf(r)).toEqual({
-      status: 'fail',
-      headline: 'Gate: FAIL',
-      reasons: ['regression confirmed by a second pass: x'],
-    });
+  it('a gate counts only confirmed regressions; stored gate reasons are not trusted', () => {
+    const r = readFixture(COMPARE_RESULTS);
+    for (const f of r.redFlags ?? []) f.verdict = 'pass';
+    r.kind = 'gate';
+    // An older gate's stored verdict is ignored: the file's own figures decide.
+    r.gate = { verdict: 'fail', reasons: ['stale'] };
+    const jobs = r.comparison?.jobs ?? [];
+    const first = jobs[0];
+    if (first === undefined) throw new Error('fixture has no jobs');
+    for (const j of jobs) j.comparison.classification = 'unchanged';
+    first.comparison.classification = 'regressed';
+    first.confirmed = false;
+    expect(verdictOf(r)).toMatchObject({ status: 'pass', headline: 'Gate: PASS' });
+    expect(verdictOf(r).reasons.join('\n')).toMatch(/not confirmed by the second pass/);
+    first.confirmed = true;
+    const v = verdictOf(r);
+    expect(v).toMatchObject({ status: 'fail', headline: 'Gate: FAIL' });
+    expect(v.reasons[0]).toMatch(new RegExp(`regression: ${first.id}.*confirmed by a second pass`));
   });
 
   it('without a gate: a failed scenario, a counted regression or a failed red flag fails', () => {

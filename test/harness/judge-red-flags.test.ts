@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig, type Config, type RedFlagId } from '../../harness/config.ts';
 import {
   evaluateRedFlags,
-  failedRedFlags,
   formatLimit,
   type RedFlagVerdict,
-} from '../../harness/red-flags.ts';
+} from '../../harness/judge/red-flags.ts';
 import type { ResultsFile, ScenarioResult } from '../../harness/results.ts';
 import { okResult, resultsFile } from './helpers.ts';
 
@@ -41,6 +40,10 @@ function res(id: string, ns: number, extra: Partial<ScenarioResult> = {}): Scena
       max: ns * 20,
       mean: ns * 1.1,
       timerOverheadNs: 40,
+      // The machine's floor: a quiet machine (p99/mean 2); the op's own p99 equals its raw one.
+      floor: { reps: 10, count: 10_000, mean: ns, p50: ns, p99: ns * 2 },
+      ownP99: ns * 4,
+      ownP99Parts: [ns * 3.5, ns * 4, ns * 4.5, ns * 4],
     },
     bytesPerOp: 0,
     ...extra,
@@ -95,7 +98,7 @@ describe('evaluateRedFlags on a healthy candidate', () => {
 
   it('gives one verdict per configured flag, in the config order, with figure and thresholds', () => {
     expect(verdicts.map((v) => v.id)).toEqual(CONFIG.redFlags.map((f) => f.id));
-    expect(failedRedFlags(verdicts)).toEqual([]);
+    expect(verdicts.filter((v) => v.verdict === 'fail')).toEqual([]);
     const byId = Object.fromEntries(verdicts.map((v) => [v.id, v]));
     expect(byId['snapshot-acquire']).toMatchObject({
       figure: 300,
@@ -116,6 +119,11 @@ describe('evaluateRedFlags on a healthy candidate', () => {
     });
     expect(byId['hot-path-allocation']).toMatchObject({ figure: 0, verdict: 'pass' });
     expect(byId['p99-over-mean']?.figure).toBeCloseTo(4 / 1.1, 10);
+    expect(byId['p99-over-mean']?.spread).toEqual({
+      low: 3.5 / 1.1,
+      high: 4.5 / 1.1,
+      over: '4 quarters of the latency pass',
+    });
   });
 
   it('a flag at exactly its threshold passes (SPEC: "> 20x" is the red flag)', () => {
@@ -207,10 +215,13 @@ describe('each flag fails beyond its threshold', () => {
             max: 20_000,
             mean: 300,
             timerOverheadNs: 40,
+            floor: { reps: 30, count: 5000, mean: 260, p50: 250, p99: 600 },
+            ownP99: 7500,
+            ownP99Parts: [7000, 7500, 7600, 7400],
           },
         }),
       },
-      /worst of \d+ scenarios: kvstore\/get\/uniform 25\.0× \(p99 7\.50 µs vs mean 300 ns\)/,
+      /worst own tail of \d+ scenarios: kvstore\/get\/uniform 25\.0× \(own p99 7\.50 µs, raw p99 7\.50 µs, mean 300 ns; the machine's floor 2\.31×\)/,
     ],
   ];
   for (const [id, changes, reason] of cases) {
@@ -255,6 +266,8 @@ describe('choices documented in red-flags.ts', () => {
       max: p99,
       mean,
       timerOverheadNs: 40,
+      floor: { reps: 1, count, mean, p50: mean, p99: mean * 2 },
+      ownP99: p99,
     });
     const v = verdict(
       withChanges({
@@ -270,6 +283,25 @@ describe('choices documented in red-flags.ts', () => {
     expect(v.reason).toMatch(
       /left out: 1 with fewer than 100 timed ops; left out: 3 cheaper than the timer overhead/,
     );
+  });
+
+  it('p99/mean: a file measured without a machine floor is not judged on its raw tail', () => {
+    const old = healthy().map((r) =>
+      r.latency === null
+        ? r
+        : {
+            ...r,
+            latency: {
+              ...r.latency,
+              p99: r.latency.mean * 50,
+              floor: undefined,
+              ownP99: undefined,
+            },
+          },
+    );
+    const v = verdict(file(old), 'p99-over-mean');
+    expect(v.verdict).toBe('not-applicable');
+    expect(v.reason).toMatch(/measured without a machine floor/);
   });
 
   it('formatLimit states the condition with its direction', () => {

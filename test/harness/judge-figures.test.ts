@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { facadeTax } from '../../harness/analysis.ts';
+import { facadeTax, typicalFigure } from '../../harness/judge/figures.ts';
 import { summarize, tCritical95 } from '../../harness/stats.ts';
 import { renderSummary } from '../../harness/summary.ts';
 import type { ScenarioResult } from '../../harness/results.ts';
@@ -17,7 +17,9 @@ function result(id: string, meanNs: number, extra: Partial<ScenarioResult> = {})
     mode,
     durLabel: mode === null ? null : id.slice(id.lastIndexOf('/') + 1),
     writes: mode !== null,
-    meanNs,
+    // The typical figure is the median; the mean is set 3× higher to show it is not used.
+    medianNs: meanNs,
+    meanNs: meanNs * 3,
     hz: 1e9 / meanNs,
     ...extra,
   });
@@ -44,7 +46,7 @@ describe('facade-tax ratios', () => {
   const get = (label: string, mode: string | null): number | null | undefined =>
     ratios.find((r) => r.label === label && r.mode === mode)?.value;
 
-  it('divide mean times of matching layers, per mode for writes', () => {
+  it('divide median times of matching layers, per mode for writes', () => {
     expect(get('A1/A0 put', 'inMemory')).toBe(10);
     expect(get('A1/A0 put', 'strict')).toBe(10_000);
     expect(get('B/A1 put', 'inMemory')).toBe(3);
@@ -55,6 +57,63 @@ describe('facade-tax ratios', () => {
   it('are null where a side is missing or did not run ok', () => {
     expect(get('A1/A0 put', 'buffered')).toBeNull();
     expect(get('B/A1 put', 'strict')).toBeNull();
+  });
+});
+
+describe('typical figures', () => {
+  it('in a comparison, a scenario is the median of its per-round medians, as the table shows', () => {
+    const r = resultsFile([result('kvstore/get/uniform', 41.9)]);
+    const job = {
+      id: 'kvstore/get/uniform',
+      name: 'kvstore/get/uniform',
+      mode: null,
+      baselineMode: null,
+      baselineSamples: [50, 52, 51],
+      candidateSamples: [60.7, 58, 63],
+      rounds: 3,
+      stoppedBy: 'resolved',
+      comparison: {
+        nBaseline: 3,
+        nCandidate: 3,
+        baselineMedian: 51,
+        candidateMedian: 60.7,
+        ratio: 1.19,
+        ci: [1.1, 1.3] as [number, number],
+        pValue: 0.001,
+        df: 2,
+        classification: 'regressed' as const,
+        threshold: 0.05,
+        alpha: 0.005,
+        confidence: 0.95,
+        method: 'paired-trimmed-log-t' as const,
+        reason: '',
+      },
+      note: null,
+    };
+    r.comparison = {
+      baseline: { label: 'b', commit: null, source: 'ref', file: null },
+      candidate: { label: 'c', commit: null, source: 'working-tree', file: null },
+      rounds: 3,
+      notes: [],
+      jobs: [job],
+    };
+    const only = r.results[0];
+    if (only === undefined) throw new Error('fixture');
+    const f = typicalFigure(r, only);
+    expect(f?.value).toBe(job.comparison.candidateMedian);
+    expect(f?.spread).toEqual([58, 63]);
+    expect(f?.over).toBe('3 rounds');
+  });
+
+  it('outside a comparison, the process median with the spread of its samples', () => {
+    const r = resultsFile([result('core/map_get', 10, { samples: { count: 3, ns: [9, 10, 14] } })]);
+    const only = r.results[0];
+    if (only === undefined) throw new Error('fixture');
+    expect(typicalFigure(r, only)).toEqual({
+      value: 10,
+      spread: [9, 14],
+      over: '3 benchmark.js samples',
+    });
   });
 });
 
