@@ -99,10 +99,12 @@ export function typicalFigure(results: ResultsFile, r: ScenarioResult): Figure |
   const v = typicalNs(r);
   if (v === null) return null;
   const samples = r.samples?.ns ?? [];
+  // Custom scenarios (worker scaling, recovery) time their own rounds instead of benchmark.js.
+  const what = r.phaseMs !== null && 'run' in r.phaseMs ? 'timed round' : 'benchmark.js sample';
   return {
     value: v,
     spread: rangeOf(samples),
-    over: `${samples.length} benchmark.js sample${samples.length === 1 ? '' : 's'}`,
+    over: `${samples.length} ${what}${samples.length === 1 ? '' : 's'}`,
   };
 }
 

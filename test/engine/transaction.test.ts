@@ -1067,6 +1067,23 @@ describe('old versions are pruned', () => {
     expect(db.store.pinnedCount).toBe(0);
   });
 
+  it('with no snapshot open, an overwrite updates the entry in place (no allocation per write)', () => {
+    put('k', 1);
+    const shard = db.store.shard(run);
+    const entry = shard?.get('k');
+    put('k', 2);
+    db.put(run, 'k', 3);
+    expect(shard?.get('k')).toBe(entry);
+    expect(entry).toMatchObject({ version: db.version, value: 3, prev: undefined });
+    // Under a snapshot the same overwrite must make a new entry, and the old one stays intact.
+    const snap = db.snapshot();
+    put('k', 4);
+    expect(shard?.get('k')).not.toBe(entry);
+    expect(entry?.value).toBe(3);
+    expect(snap.get(run, 'k')).toBe(3);
+    snap.release();
+  });
+
   it('with a snapshot open, old versions are kept for it and dropped after release', () => {
     put('k', 'v1');
     put('d', 'doomed');
