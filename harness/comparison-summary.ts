@@ -4,7 +4,7 @@
  * HTML report can show exactly the same verdicts.
  */
 import Table from 'cli-table3';
-import { formatNs } from './format.ts';
+import { formatNs, formatRatioCi } from './format.ts';
 import { RED_FLAG_COLUMNS, redFlagCounts, type RedFlagRow } from './judge/red-flag-columns.ts';
 import { countClasses, describeCounts, judge, ruledOutRegression } from './judge/verdict.ts';
 import { MODES, type ModeName } from './modes.ts';
@@ -16,13 +16,6 @@ const CLASS_MARK: Record<string, string> = {
   unchanged: 'unchanged',
   inconclusive: 'inconclusive',
 };
-
-export function formatRatioCi(j: JobComparisonRecord): string {
-  const c = j.comparison;
-  if (c.ratio === null) return '-';
-  const ci = c.ci === null ? '' : ` [${c.ci[0].toFixed(3)}, ${c.ci[1].toFixed(3)}]`;
-  return `${c.ratio.toFixed(3)}${ci}`;
-}
 
 function formatP(p: number | null): string {
   if (p === null) return '-';

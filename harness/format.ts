@@ -29,3 +29,13 @@ export function formatMs(ms: number): string {
     ? `${Math.floor(ms / 60_000)} min ${((ms % 60_000) / 1000).toFixed(0)} s`
     : `${(ms / 1000).toFixed(1)} s`;
 }
+
+/** "1.234 [1.100, 1.380]": a comparison's ratio with its CI; "-" without a ratio. */
+export function formatRatioCi(j: {
+  comparison: { ratio: number | null; ci: [number, number] | null };
+}): string {
+  const c = j.comparison;
+  if (c.ratio === null) return '-';
+  const ci = c.ci === null ? '' : ` [${c.ci[0].toFixed(3)}, ${c.ci[1].toFixed(3)}]`;
+  return `${c.ratio.toFixed(3)}${ci}`;
+}

@@ -10,6 +10,7 @@
  *      first-pass call, only a confirmed regression counts.
  * Usage and environment errors never reach a results file: they exit 2 before one is written.
  */
+import { formatRatioCi } from '../format.ts';
 import type { JobComparisonRecord, ResultsFile, RunKind } from '../results.ts';
 
 export interface Judgment {
@@ -75,13 +76,6 @@ export function describeCounts(counts: Record<string, number>): string {
   return ruledOut > 0 ? `${base}, ${ruledOut} no regression (stopped once ruled out)` : base;
 }
 
-function ratioText(j: JobComparisonRecord): string {
-  const c = j.comparison;
-  if (c.ratio === null) return 'no ratio';
-  const ci = c.ci === null ? '' : ` [${c.ci[0].toFixed(3)}, ${c.ci[1].toFixed(3)}]`;
-  return `ratio ${c.ratio.toFixed(3)}${ci}`;
-}
-
 export function judge(results: ResultsFile): Judgment {
   const kind = runKind(results);
   const fails: string[] = [];
@@ -94,7 +88,7 @@ export function judge(results: ResultsFile): Judgment {
   if (cmp !== undefined) {
     for (const j of countedRegressions(cmp.jobs)) {
       const how = j.confirmed === true ? ', confirmed by a second pass' : '';
-      fails.push(`regression: ${j.id} (${ratioText(j)}${how})`);
+      fails.push(`regression: ${j.id} (ratio ${formatRatioCi(j)}${how})`);
     }
     const refuted = cmp.jobs.filter(
       (j) => j.comparison.classification === 'regressed' && j.confirmed === false,

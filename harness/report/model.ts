@@ -9,8 +9,7 @@
  */
 import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import { formatRatioCi } from '../comparison-summary.ts';
-import { formatBytes, formatHz, formatMs, formatNs } from '../format.ts';
+import { formatBytes, formatHz, formatMs, formatNs, formatRatioCi } from '../format.ts';
 import { FACADE_RATIOS, resultById, typicalFigure } from '../judge/figures.ts';
 import { RED_FLAG_COLUMNS, redFlagCounts } from '../judge/red-flag-columns.ts';
 import { judge, ruledOutRegression } from '../judge/verdict.ts';
