@@ -1,11 +1,11 @@
 /** Shared fixtures for the harness tests. */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { REPO_ROOT } from '../../harness/paths.ts';
 import type { Profile } from '../../harness/profiles.ts';
 import type { ResultsFile, ScenarioResult } from '../../harness/results.ts';
+import { tempDir } from '../temp-dirs.ts';
 
 export const FAKE_ENGINE_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'fake-engine');
 export const BROKEN_SCENARIOS_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'broken-scenarios');
@@ -21,9 +21,7 @@ export const TINY_PROFILE: Profile = {
   childTimeoutMs: 30_000,
 };
 
-export function tempDir(prefix = 'harness-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
+export { tempDir };
 
 /**
  * Temporary directories a test file removes in its afterAll: `const tmp = tempDirs();` then
