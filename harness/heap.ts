@@ -44,7 +44,7 @@ let _prefaultSink: unknown;
  * ~45 calls: measured here, a `Map.set` of a fresh object read p99 11 µs (p50 90 ns) that
  * way, and 200-400 ns once pre-faulted. That tail is the kernel's, not the op's, and it also
  * inflates benchmark.js means by the amortised fault cost. With the semi-space fixed, the
- * pages stay mapped across scavenges, so once per process is enough (~60 ms here).
+ * pages stay mapped across scavenges, so once per process is enough (8-29 ms per child here).
  */
 export function prefaultYoungGeneration(): void {
   const bytes = 2 * SEMI_SPACE_MB * 1024 * 1024;
