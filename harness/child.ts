@@ -1,29 +1,43 @@
 /**
- * Child-process entry: measures one scenario x mode so one job's JIT state and garbage can't
- * bias another. Usage (by the runner): node <CHILD_FLAGS> --import tsx/esm harness/child.ts
- * <job.json> <out.json>. Writes one Measurement as JSON to <out.json>; stdout and stderr are
- * left to the engine and to error messages.
+ * Child-process entry (bundled by bundle.ts, run on plain node): one job's full measurement,
+ * or a batch of comparison replicates, in a process of its own so one job's JIT state and
+ * garbage can't bias another. Usage (by the runner): node <CHILD_FLAGS> child.mjs
+ * <task.json> <out.json>. The task file names the harness bundle to import; the result goes
+ * to <out.json> as JSON (the parent validates it); stdout and stderr are left to the engine
+ * and to error messages.
  */
 import fs from 'node:fs';
+import type { ChildTask, ReplicatesResult } from './child-task.ts';
 import { errorMessage } from './errors.ts';
-import { parseChildJob, runJob } from './job.ts';
-import { failed } from './measure.ts';
 import type { Measurement } from './results.ts';
+import type { Scenario } from './scenario.ts';
 
-const [jobFile, outFile] = process.argv.slice(2);
-if (jobFile === undefined || outFile === undefined) {
-  process.stderr.write('usage: child.ts <job.json> <out.json>\n');
+interface HarnessModule {
+  catalogue: readonly Scenario[];
+  runChildTask(
+    task: ChildTask,
+    catalogue: readonly Scenario[],
+  ): Promise<Measurement | ReplicatesResult>;
+}
+
+const [taskFile, outFile] = process.argv.slice(2);
+if (taskFile === undefined || outFile === undefined) {
+  process.stderr.write('usage: child.mjs <task.json> <out.json>\n');
   process.exit(2);
 }
 
-let result: Measurement;
+let result: unknown;
 try {
-  const job = parseChildJob(fs.readFileSync(jobFile, 'utf8'));
-  result = await runJob(job);
+  const spec = JSON.parse(fs.readFileSync(taskFile, 'utf8')) as {
+    harness: string;
+    task: ChildTask;
+  };
+  const h = (await import(spec.harness)) as HarnessModule;
+  result = await h.runChildTask(spec.task, h.catalogue);
 } catch (err) {
-  result = failed(`bad job file ${jobFile}: ${errorMessage(err)}`);
+  // The shape of a failed measurement, which the parent reads for either kind of task.
+  result = { status: 'failed', reason: `the child could not run its task: ${errorMessage(err)}` };
 }
-// The parent validates this against MeasurementSchema.
 fs.writeFileSync(outFile, JSON.stringify(result));
 // Exit now: a scenario that left a handle open (a timer, a worker) must not hang the run.
 process.exit(0);

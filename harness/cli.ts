@@ -9,6 +9,7 @@ import { Command, CommanderError, Option } from 'commander';
 import picomatch from 'picomatch';
 import { collect, collectModes, profileOption } from './cli-options.ts';
 import { registerBaselineCommand } from './commands/baseline.ts';
+import { registerCalibrateCommand } from './commands/calibrate.ts';
 import { benchWithComparison, registerCompareCommands, renderRun } from './commands/compare.ts';
 import { loadConfig } from './config.ts';
 import { registerReportCommands } from './commands/report.ts';
@@ -115,6 +116,7 @@ function program(setExit: (code: number) => void): Command {
     });
 
   registerCompareCommands(cmd, setExit);
+  registerCalibrateCommand(cmd, setExit);
   registerBaselineCommand(cmd, { setExit });
   registerReportCommands(cmd, setExit);
 

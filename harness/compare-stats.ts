@@ -52,17 +52,17 @@
  *
  * ## Paired rounds: the trimmed mean of per-round log ratios (`comparePairedSamples`)
  *
- * A comparison that checks out both sides measures them in pairs: in round i one baseline and
- * one candidate process run back to back, and they share V8's hash and random seeds (harness
- * compare.ts). What varies between rounds then hits both processes of a pair alike: the
- * neighbours' load of that moment, and the part of the memory and code layout that the seeds
- * decide (layout alone moves a figure by 10 % or more: T. Mytkowicz, A. Diwan, M. Hauswirth,
+ * A comparison that checks out both sides measures them in pairs: replicate i is one fresh
+ * worker isolate per side, both in one child process pinned to one core, their timing windows
+ * alternated (harness replicate-pair.ts). What varies from moment to moment then hits both
+ * sides of a pair alike (the neighbours' load), while what varies between isolates (JIT state,
+ * layout: layout alone moves a figure by 10 % or more, T. Mytkowicz, A. Diwan, M. Hauswirth,
  * P. F. Sweeney (2009), "Producing wrong data without doing anything obviously wrong!",
- * ASPLOS '09). Measured here on kvstore/put/hot_key (14 A/A pairs, 2-core box): the SD of
- * per-round log ratios was 0.13 against 0.21 for the difference of two unpaired processes.
+ * ASPLOS '09) is sampled anew by every replicate. (Files written before replicates hold rounds
+ * of two child processes run back to back with the same V8 seeds; the test is the same.)
  * So the test works on the differences
  *
- *     d_i = ln c_i − ln b_i          (the log of round i's ratio candidate / baseline)
+ *     d_i = ln c_i − ln b_i          (the log of replicate i's ratio candidate / baseline)
  *
  * and is the one-sample trimmed t-test: the estimate is the γ-trimmed mean of d, on h − 1
  * degrees of freedom, h the count left after trimming (J. W. Tukey, D. H. McLaughlin (1963),
@@ -560,4 +560,21 @@ export function comparePairedSamples(
     'paired-trimmed-log-t',
     `; paired by round (${n} rounds)`,
   );
+}
+
+/**
+ * The sample SD of per-round log ratios ln(c_i / b_i): how much one paired round tells about
+ * the ratio (the standard error of their mean is this over the square root of the count).
+ * Null with fewer than 2 rounds.
+ */
+export function logRatioSpread(
+  baseline: readonly number[],
+  candidate: readonly number[],
+): number | null {
+  const n = Math.min(baseline.length, candidate.length);
+  if (n < 2) return null;
+  const d = Array.from({ length: n }, (_, i) =>
+    Math.log((candidate[i] as number) / (baseline[i] as number)),
+  );
+  return Math.sqrt(sampleVariance(d));
 }

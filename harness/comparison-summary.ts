@@ -47,10 +47,12 @@ function groups(jobs: readonly JobComparisonRecord[]): Array<[string, JobCompari
 }
 
 /** What "ratio" means in this comparison, by the method(s) that produced its figures. */
-export function ratioExplanation(methods: readonly string[]): string {
+export function ratioExplanation(methods: readonly string[], replicates = true): string {
   const head = 'ratio = candidate / baseline ns/op (below 1: faster) with its 95% CI';
   if (methods.includes('paired-trimmed-log-t')) {
-    return `${head}: rounds paired, exp of the trimmed mean of per-round log ratios (the candidate and baseline processes of a round run back to back with the same V8 seeds)`;
+    return replicates
+      ? `${head}: exp of the trimmed mean of per-replicate log ratios (a replicate: one fresh worker per side, both pinned to one core, their timing windows alternated)`
+      : `${head}: rounds paired, exp of the trimmed mean of per-round log ratios (the candidate and baseline processes of a round run back to back with the same V8 seeds)`;
   }
   return `${head}: ratio of the trimmed geometric means of per-process medians (unpaired)`;
 }
@@ -60,7 +62,10 @@ export function renderComparison(results: ResultsFile): string {
   if (cmp === undefined) return '';
   const parts: string[] = [
     `baseline: ${cmp.baseline.label} (${cmp.baseline.commit?.slice(0, 12) ?? 'stored'}, ${cmp.baseline.source})   candidate: ${cmp.candidate.label} (${cmp.candidate.commit?.slice(0, 12) ?? '-'}, ${cmp.candidate.source})`,
-    ratioExplanation(cmp.jobs.map((j) => j.comparison.method)),
+    ratioExplanation(
+      cmp.jobs.map((j) => j.comparison.method),
+      results.profile.replicate !== undefined,
+    ),
   ];
   for (const [title, jobs] of groups(cmp.jobs)) {
     const t = new Table({

@@ -63,26 +63,24 @@ export const ConfigSchema = z.strictObject({
   }),
   /**
    * The checked-in defaults and why (test/harness/trust.test.ts checks them on a synthetic
-   * engine modelling this 2-core machine: process noise sigma 0.05-0.10, a load shared by the
-   * pair, one process in four in a slower JIT state for 4 jobs of 10, 5 % of processes stalled
-   * 1.3-2x; the gate's path: paired, stopping jobs once a regression is ruled out, confirming):
+   * engine modelling this 2-core machine's replicates: side noise sigma 0.02-0.05, a load
+   * shared by the pair, 3 % of sides stalled 1.3-2x; batches costing what the real gate's
+   * cost; the gate's path: paired, shuffled, stopping jobs once a regression is ruled out,
+   * confirming), 100 trials each:
    *   - threshold 0.05: the issue's practical threshold.
-   *   - alpha 0.005, not 0.05: the controller looks after every round, and each look is a new
-   *     chance for noise to cross the line. At 0.05 about 8 % of unchanged jobs were called
-   *     regressed by one pass, and ~6 % of 10-job A/A runs confirmed one (twice in a row); at
-   *     0.005 about 2 % of jobs per pass, and ~0.2 % of runs after confirmation (old model,
-   *     unpaired); with today's model and pairing, 1.7 % per pass and 1 % of runs (200 trials).
+   *   - alpha 0.02 per look: a job gets 2-4 looks within the quick budget, so a small per-look
+   *     alpha buys little safety and costs detection: at 0.005, 10 % slowdowns were confirmed
+   *     in 12 of 20 trials, at 0.02 in 79 of 100 (150 s budget); the confirmation pass keeps
+   *     A/A clean (100 of 100 trials, 4-6 first-pass calls in 1,000 job comparisons).
    *   - confidence 0.95: the reported interval, and the "unchanged" test (whole CI within the
    *     threshold), which lets unchanged jobs stop early.
-   *   - trim 0.2: a stalled process, or a process stuck in a slower JIT state, no longer
-   *     swamps the comparison. Rounds are paired (compare-stats.ts, "Paired rounds") and the
-   *     trimmed mean of per-round log ratios is tested; 0.25 and 0.3 were tried and gave no
-   *     better detection rates (10 % slowdowns confirmed: 0.2 96 %, 0.25 94 % of 200 trials).
-   *   - minRounds 5: the first count where trimming drops one sample at each end.
-   *   - maxRounds 150: with one process in four in a slower JIT state (as measured for
-   *     kvstore/put/hot_key), a 10 % slowdown of such a job needs 40 to well over 80 rounds to
-   *     be called; at 80, ~8 % went unconfirmed. The time budget, not this, bounds a full run.
+   *   - ruleOutConfidence 0.95: the one-sided bound that stops the gate sampling a job.
+   *   - trim 0.2: a stalled side or one in a slower JIT state no longer swamps the
+   *     comparison (compare-stats.ts, "Paired rounds").
+   *   - minRounds 2: 8 replicates (quick) before the first look.
+   *   - maxRounds 60: the budget, not this, bounds a run.
    *   - budgetSeconds: per pass; rounds beyond minRounds stop there (jobs then inconclusive).
+   *     Quick 250 s: 10 % slowdowns confirmed in 98 of 100 trials at 260 s, 91 at 200 s.
    */
   compare: z
     .strictObject({
@@ -92,6 +90,11 @@ export const ConfigSchema = z.strictObject({
       alpha: fraction,
       /** Level of the reported confidence interval, which also decides "unchanged". */
       confidence: fraction,
+      /**
+       * One-sided level of the upper bound that rules a regression out, so the gate stops
+       * sampling a job (sampling.ts, `ruleOutLevel`).
+       */
+      ruleOutConfidence: fraction,
       /** Trimming per end, in [0, 0.5): of the per-round ratios (paired) or of each side. */
       trim: z.number().min(0).lt(0.5),
       minRounds: rounds,
@@ -228,6 +231,7 @@ export function samplingPlan(
   alpha: number;
   confidence: number;
   trim: number;
+  ruleOutLevel: number;
 } {
   const c = config.compare;
   return {
@@ -238,5 +242,6 @@ export function samplingPlan(
     alpha: c.alpha,
     confidence: c.confidence,
     trim: c.trim,
+    ruleOutLevel: c.ruleOutConfidence,
   };
 }

@@ -133,6 +133,8 @@ export interface EngineCapabilities {
 export interface LoadedEngine {
   /** Absolute engine directory. */
   readonly dir: string;
+  /** URL of the module it was loaded from (its source entry, or a bundle of it). */
+  readonly module: string;
   readonly capabilities: EngineCapabilities;
   newRunId(): string;
   /**
@@ -178,9 +180,19 @@ export function checkEngineDir(dir: string): string {
 /** Loads the engine at `dir` (default: this tree's engine/) and detects its capabilities. */
 export async function loadEngine(dir: string): Promise<LoadedEngine> {
   const resolved = checkEngineDir(dir);
+  return loadEngineModule(resolved, pathToFileURL(engineEntry(resolved)).href);
+}
+
+/**
+ * Loads the engine of directory `dir` from the module at `url`: its source entry, or a bundle
+ * of it (bundle.ts). Two URLs of the same file that differ in their query are two separate
+ * module instances, each with its own classes and JIT state.
+ */
+export async function loadEngineModule(dir: string, url: string): Promise<LoadedEngine> {
+  const resolved = path.resolve(dir);
   let mod: unknown;
   try {
-    mod = await import(pathToFileURL(engineEntry(resolved)).href);
+    mod = await import(url);
   } catch (err) {
     throw new UsageError(
       `could not import the engine at ${engineEntry(resolved)}: ${errorMessage(err)}`,
@@ -197,10 +209,10 @@ export async function loadEngine(dir: string): Promise<LoadedEngine> {
       'pass --engine <dir> pointing at an in-mem engine checkout',
     );
   }
-  return makeEngine(resolved, mod);
+  return makeEngine(resolved, url, mod);
 }
 
-function makeEngine(dir: string, mod: Record<string, unknown>): LoadedEngine {
+function makeEngine(dir: string, url: string, mod: Record<string, unknown>): LoadedEngine {
   const Database = mod.Database as DatabaseClass;
   const factory = mod.DurabilityMode;
   const hasBuilder =
@@ -231,6 +243,7 @@ function makeEngine(dir: string, mod: Record<string, unknown>): LoadedEngine {
 
   return {
     dir,
+    module: url,
     capabilities,
     newRunId: () => newRunId(),
     open(mode, dbDir) {

@@ -339,3 +339,21 @@ export async function worktreeList(cwd: string): Promise<string[]> {
     .filter((l) => l.startsWith('worktree '))
     .map((l) => l.slice('worktree '.length));
 }
+
+/**
+ * The object ids of `paths` at `commit` (tree or blob hashes; null for a path the commit
+ * lacks). Two commits with the same ids have byte-identical contents there.
+ */
+export async function pathHashes(
+  cwd: string,
+  commit: string,
+  paths: readonly string[],
+): Promise<Map<string, string | null>> {
+  checkRefArg(commit);
+  const out = new Map<string, string | null>();
+  for (const p of paths) {
+    const r = await run(cwd, ['rev-parse', '--verify', '--quiet', `${commit}:${p}`]);
+    out.set(p, r.exitCode === 0 && r.stdout.trim() !== '' ? r.stdout.trim() : null);
+  }
+  return out;
+}

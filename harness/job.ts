@@ -2,24 +2,28 @@
  * One scenario x mode job: the description the parent passes to a child process, and how a
  * process runs it (load the engine and the catalogue, build the context, measure).
  */
-import path from 'node:path';
-import { loadEngine, type EngineDb, type EnginePerfStats } from './engine-adapter.ts';
+import { jobEngine, readMode, scenarioContext } from './context.ts';
+import type { EngineDb, EnginePerfStats } from './engine-adapter.ts';
 import { errorMessage } from './errors.ts';
 import { failed, measureScenario } from './measure.ts';
-import { MODES, type ModeName } from './modes.ts';
-import { Prng, SEED } from './prng.ts';
+import type { ModeName } from './modes.ts';
 import type { Profile } from './profiles.ts';
 import { loadCatalogue } from './registry.ts';
 import type { Measurement } from './results.ts';
-import type { ScenarioContext } from './scenario.ts';
+import type { Scenario } from './scenario.ts';
 
-// No zod on this path: under tsx's loader, importing zod costs a child ~0.25 s, times ~60 jobs.
-// The parent validates what comes back (MeasurementSchema) and wrote what goes in.
+// No zod on this path: importing it costs a child ~0.1 s. The parent validates what comes
+// back (MeasurementSchema) and wrote what goes in.
 
 export interface ChildJob {
   scenario: string;
   mode: ModeName | null;
   engineDir: string;
+  /**
+   * URL of the module to load the engine from (a bundle of it: bundle.ts); default its source
+   * entry, `<engineDir>/src/index.ts`, which needs a TypeScript loader.
+   */
+  engineModule?: string;
   scenariosDir: string;
   /** The job's own temp directory (the parent creates and removes it). */
   tmpDir: string;
@@ -29,27 +33,6 @@ export interface ChildJob {
    * the measurement's labels (`perfTrace.*`).
    */
   perfTrace?: boolean;
-}
-
-/** A job file as the parent writes it; a shape check, since only the parent writes one. */
-export function parseChildJob(text: string): ChildJob {
-  const job = JSON.parse(text) as Partial<ChildJob>;
-  const strings = ['scenario', 'engineDir', 'scenariosDir', 'tmpDir'] as const;
-  for (const key of strings) {
-    if (typeof job[key] !== 'string') throw new Error(`job field ${key} must be a string`);
-  }
-  if (job.mode !== null && !MODES.includes(job.mode as ModeName)) {
-    throw new Error(`job field mode must be one of ${MODES.join(', ')} or null`);
-  }
-  if (typeof job.profile !== 'object' || job.profile === null) {
-    throw new Error('job field profile must be an object');
-  }
-  return job as ChildJob;
-}
-
-/** Read-only scenarios open their database in the fastest mode the engine has. */
-export function readMode(modes: Record<ModeName, { supported: boolean }>): ModeName {
-  return modes.inMemory.supported ? 'inMemory' : 'strict';
 }
 
 /**
@@ -76,27 +59,19 @@ export function perfTraceLabels(dbs: readonly EngineDb[]): Record<string, number
   return labels;
 }
 
-export async function runJob(job: ChildJob): Promise<Measurement> {
+/**
+ * Runs one job in this process. `catalogue` is the bundled one in a child process; without
+ * it the scenario modules of `job.scenariosDir` are imported (tests, under tsx).
+ */
+export async function runJob(job: ChildJob, catalogue?: readonly Scenario[]): Promise<Measurement> {
   const opened: EngineDb[] = [];
   try {
-    const engine = await loadEngine(job.engineDir);
-    const catalogue = await loadCatalogue(job.scenariosDir);
-    const scenario = catalogue.find((s) => s.name === job.scenario);
+    const engine = await jobEngine(job);
+    const scenarios = catalogue ?? (await loadCatalogue(job.scenariosDir));
+    const scenario = scenarios.find((s) => s.name === job.scenario);
     if (scenario === undefined) return failed(`no scenario named ${job.scenario}`);
     const mode = job.mode ?? readMode(engine.capabilities.modes);
-    const ctx: ScenarioContext = {
-      engine,
-      mode,
-      tmpDir: job.tmpDir,
-      profile: job.profile,
-      // Every scenario starts from the same seed, so its keys are identical on every engine.
-      rng: new Prng(SEED),
-      openDb: (name = 'db') => {
-        const db = engine.open(mode, path.join(job.tmpDir, name));
-        opened.push(db);
-        return db;
-      },
-    };
+    const ctx = scenarioContext(engine, mode, job.tmpDir, job.profile, opened);
     const m = await measureScenario(scenario, ctx);
     const labels = { ...m.labels };
     if (job.mode === null) labels.openedWith = mode;

@@ -1,7 +1,8 @@
 /**
- * How long and how hard to measure. `quick` must run the whole catalogue within 3 minutes of
- * wall time on the 2-core reference machine (about 60 scenario x mode jobs, each paying ~0.6 s
- * of child-process start); `full` spends ~10x longer per job for tighter error bars.
+ * How long and how hard to measure. `quick` runs the whole catalogue's full measurement in
+ * about 2 minutes on the 2-core reference machine (59 scenario x mode jobs, each child paying
+ * ~0.13 s to start) and gives a comparison 4 replicates per job and round; `full` spends ~10x
+ * longer per job for tighter error bars.
  */
 import { UsageError } from './errors.ts';
 
@@ -24,6 +25,12 @@ export interface Profile {
   heap: { windows: number; opsPerWindow: number; maxAttempts: number; windowMs: number };
   /** Worker-thread scaling: an unrecorded warm-up, then timed rounds. */
   scaling: { warmupMs: number; rounds: number; roundMs: number };
+  /**
+   * A comparison replicate (replicate-pair.ts): each side's untimed warm-up, the length and
+   * count of its timed windows, and how many replicates a job gets per round (one child
+   * process runs them).
+   */
+  replicate: { warmupMs: number; windowMs: number; windows: number; pairsPerRound: number };
   /** A child process running longer than this is killed and its job marked failed. */
   childTimeoutMs: number;
 }
@@ -36,6 +43,7 @@ export const PROFILES: Record<'quick' | 'full', Profile> = {
     latency: { maxOps: 20_000, maxMs: 100, minOps: 3 },
     heap: { windows: 3, opsPerWindow: 1_000, maxAttempts: 8, windowMs: 10 },
     scaling: { warmupMs: 100, rounds: 3, roundMs: 150 },
+    replicate: { warmupMs: 40, windowMs: 1, windows: 24, pairsPerRound: 4 },
     childTimeoutMs: 120_000,
   },
   full: {
@@ -45,6 +53,7 @@ export const PROFILES: Record<'quick' | 'full', Profile> = {
     latency: { maxOps: 500_000, maxMs: 2_000, minOps: 20 },
     heap: { windows: 5, opsPerWindow: 10_000, maxAttempts: 12, windowMs: 50 },
     scaling: { warmupMs: 500, rounds: 5, roundMs: 1_000 },
+    replicate: { warmupMs: 200, windowMs: 5, windows: 40, pairsPerRound: 6 },
     childTimeoutMs: 600_000,
   },
 };

@@ -97,27 +97,43 @@ function isScenarioArray(v: unknown): v is Scenario[] {
   );
 }
 
-/** Imports every scenario module of `dir` and checks the catalogue; throws on any problem. */
-export async function loadCatalogue(dir: string): Promise<Scenario[]> {
-  if (!fs.existsSync(dir)) throw new UsageError(`scenario directory ${dir} does not exist`);
+/** A scenario module as imported: its file (for messages) and its exports. */
+export interface ScenarioModule {
+  file: string;
+  exports: { scenarios?: unknown };
+}
+
+/** The catalogue from imported scenario modules, checked; throws on any problem. */
+export function catalogueFromModules(modules: readonly ScenarioModule[]): Scenario[] {
   const all: Scenario[] = [];
-  for (const file of scenarioModules(dir)) {
-    let mod: { scenarios?: unknown };
-    try {
-      mod = (await import(pathToFileURL(file).href)) as { scenarios?: unknown };
-    } catch (err) {
-      throw new Error(`could not import scenario module ${file}: ${errorMessage(err)}`);
-    }
-    if (!isScenarioArray(mod.scenarios)) {
+  for (const { file, exports } of modules) {
+    if (!isScenarioArray(exports.scenarios)) {
       throw new Error(`scenario module ${file} must export \`scenarios\`, an array of scenarios`);
     }
-    all.push(...mod.scenarios);
+    all.push(...exports.scenarios);
   }
   const problems = catalogueProblems(all);
   if (problems.length > 0) {
     throw new Error(`the scenario catalogue breaks the naming rules:\n  ${problems.join('\n  ')}`);
   }
   return all;
+}
+
+/** Imports every scenario module of `dir` and checks the catalogue; throws on any problem. */
+export async function loadCatalogue(dir: string): Promise<Scenario[]> {
+  if (!fs.existsSync(dir)) throw new UsageError(`scenario directory ${dir} does not exist`);
+  const modules: ScenarioModule[] = [];
+  for (const file of scenarioModules(dir)) {
+    try {
+      modules.push({
+        file,
+        exports: (await import(pathToFileURL(file).href)) as ScenarioModule['exports'],
+      });
+    } catch (err) {
+      throw new Error(`could not import scenario module ${file}: ${errorMessage(err)}`);
+    }
+  }
+  return catalogueFromModules(modules);
 }
 
 export interface Job {

@@ -93,6 +93,21 @@ export const MeasurementSchema = z.strictObject({
 });
 export type Measurement = z.infer<typeof MeasurementSchema>;
 
+/** What a child running comparison replicates writes (child-task.ts). */
+export const ReplicatesResultSchema = z.strictObject({
+  status: z.enum(STATUSES),
+  reason: z.string().nullable(),
+  pairs: z.array(
+    z.strictObject({
+      baseline: z.number().positive(),
+      candidate: z.number().positive(),
+      first: z.enum(['baseline', 'candidate']),
+      baselineOps: count,
+      candidateOps: count,
+    }),
+  ),
+});
+
 export const ScenarioResultSchema = z
   .strictObject({
     /** name, plus /dur_<mode> for writing scenarios: the key comparisons join on. */
@@ -146,6 +161,15 @@ export const ProfileSchema = z.strictObject({
     windowMs: nonNeg,
   }),
   scaling: z.strictObject({ warmupMs: nonNeg, rounds: count, roundMs: nonNeg }),
+  /** Comparison replicates (absent in files written before they existed). */
+  replicate: z
+    .strictObject({
+      warmupMs: nonNeg,
+      windowMs: nonNeg,
+      windows: count,
+      pairsPerRound: count,
+    })
+    .optional(),
   childTimeoutMs: nonNeg,
 });
 
@@ -231,6 +255,11 @@ export const SideSchema = z.strictObject({
 export const ComparisonSectionSchema = z.strictObject({
   baseline: SideSchema,
   candidate: SideSchema,
+  /**
+   * Set when nothing was measured because nothing measured could differ: the two sides have
+   * identical engine trees and scenario code (the gate's fast path). Says which trees.
+   */
+  identical: z.string().optional(),
   rounds: count,
   notes: z.array(z.string()),
   jobs: z.array(JobComparisonSchema),

@@ -5,39 +5,33 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
+import { pinned } from './affinity.ts';
+import { engineBundle, harnessBundle } from './bundle.ts';
+import { removeOnExit } from './exit-cleanup.ts';
+import type { ChildTask, ReplicatesResult, ReplicatesTask } from './child-task.ts';
 import { loadEngine, type LoadedEngine } from './engine-adapter.ts';
 import { engineRef, environment } from './environment.ts';
 import { UsageError, errorMessage } from './errors.ts';
 import { formatHz, formatMs } from './format.ts';
 import { CHILD_FLAGS } from './heap.ts';
-import type { ChildJob } from './job.ts';
 import { failed, unsupported } from './measure.ts';
 import { DUR_LABELS, type ModeName } from './modes.ts';
-import { HARNESS_DIR, REPORTS_DIR, REPO_ROOT } from './paths.ts';
+import { BUNDLE_DIR_ENV, REPORTS_DIR, REPO_ROOT } from './paths.ts';
 import type { Profile } from './profiles.ts';
 import type { Progress } from './progress.ts';
 import { peersSection } from './peers/table.ts';
 import { loadCatalogue, planJobs, type Job } from './registry.ts';
 import {
   MeasurementSchema,
+  ReplicatesResultSchema,
   writeResults,
   type Measurement,
   type ResultsFile,
   type ScenarioResult,
 } from './results.ts';
-
-const CHILD_ENTRY = path.join(HARNESS_DIR, 'child.ts');
-/**
- * tsx's ESM-only loader, resolved from the harness so children work from any current directory.
- * The harness and engines are ESM, so the CommonJS half of plain `--import tsx` is not needed,
- * and skipping it starts each child ~0.1 s sooner (~6 s over a quick run).
- */
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
 
 export interface RunOptions {
   profile: Profile;
@@ -81,8 +75,8 @@ function stderrTail(text: string, lines = 6): string {
  * The environment a child measures in: perf-trace off whatever the caller's shell says, on only
  * when asked (`--perf-trace`), since it changes the commit path being measured.
  */
-function childEnv(perfTrace: boolean): NodeJS.ProcessEnv {
-  const env = { ...process.env };
+function childEnv(perfTrace: boolean, bundleDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, [BUNDLE_DIR_ENV]: bundleDir };
   delete env.INMEM_PERF_TRACE;
   if (perfTrace) env.INMEM_PERF_TRACE = '1';
   return env;
@@ -100,6 +94,8 @@ export interface ChildOptions {
   v8Seed?: number;
   /** Run the child with INMEM_PERF_TRACE=1 and record the commit phase breakdown. */
   perfTrace?: boolean;
+  /** Pin the child to the `cpuSlot`-th allowed CPU (affinity.ts); default unpinned. */
+  cpuSlot?: number;
 }
 
 /** Node flags that fix V8's seeds; none when `seed` is undefined. */
@@ -112,8 +108,59 @@ export function seedFlags(seed: number | undefined): string[] {
 }
 
 /**
- * Runs one job in a fresh child process and returns its validated measurement. Never throws:
- * a crash, a timeout or garbage output comes back as a `failed` measurement with the reason.
+ * Runs a task in a fresh child process (plain node on the run's bundles, bundle.ts) and
+ * returns what it wrote, or why there is nothing: a crash, a timeout, no output. Never throws.
+ * `makeTask` gets the child's own temp directory, removed afterwards.
+ */
+async function runTaskInChild(
+  opts: ChildOptions,
+  makeTask: (work: string) => Promise<ChildTask>,
+): Promise<{ ok: true; value: unknown } | { ok: false; reason: string }> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'inmem-bench-'));
+  const forget = removeOnExit(tmp);
+  try {
+    const work = path.join(tmp, 'work');
+    fs.mkdirSync(work);
+    const bundle = await harnessBundle(opts.scenariosDir);
+    const taskFile = path.join(tmp, 'task.json');
+    const outFile = path.join(tmp, 'out.json');
+    fs.writeFileSync(
+      taskFile,
+      JSON.stringify({ harness: bundle.harness, task: await makeTask(work) }),
+    );
+    const argv = [...CHILD_FLAGS, ...seedFlags(opts.v8Seed), bundle.child, taskFile, outFile];
+    const command =
+      opts.cpuSlot === undefined
+        ? { file: process.execPath, args: argv }
+        : pinned(process.execPath, argv, opts.cpuSlot);
+    const r = await execa(command.file, command.args, {
+      reject: false,
+      timeout: opts.profile.childTimeoutMs,
+      cwd: REPO_ROOT,
+      env: childEnv(opts.perfTrace === true, bundle.dir),
+      extendEnv: false,
+    });
+    if (!fs.existsSync(outFile)) {
+      const why = r.timedOut
+        ? `timed out after ${formatMs(opts.profile.childTimeoutMs)}`
+        : `exited with ${r.signal ?? `code ${r.exitCode}`}`;
+      return {
+        ok: false,
+        reason: `the child process ${why} without a result: ${stderrTail(r.stderr)}`,
+      };
+    }
+    return { ok: true, value: JSON.parse(fs.readFileSync(outFile, 'utf8')) as unknown };
+  } catch (err) {
+    return { ok: false, reason: `could not run the child process: ${errorMessage(err)}` };
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    forget();
+  }
+}
+
+/**
+ * Runs one job's full measurement in a fresh child process and returns it validated. Never
+ * throws: a crash, a timeout or garbage output comes back as a `failed` measurement.
  */
 export async function runJobInChild(
   job: Job,
@@ -124,57 +171,96 @@ export async function runJobInChild(
     const support = engine.capabilities.modes[job.mode];
     if (!support.supported) return unsupported(`${job.mode}: ${support.reason}`);
   }
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'inmem-bench-'));
-  try {
-    const work = path.join(tmp, 'work');
-    fs.mkdirSync(work);
-    const jobFile = path.join(tmp, 'job.json');
-    const outFile = path.join(tmp, 'out.json');
-    const spec: ChildJob = {
+  const out = await runTaskInChild(opts, async (work) => ({
+    kind: 'measure',
+    job: {
       scenario: job.scenario.name,
       mode: job.mode,
       engineDir: engine.dir,
+      engineModule: await engineBundle(engine.dir),
       scenariosDir: opts.scenariosDir,
       tmpDir: work,
       profile: opts.profile,
       perfTrace: opts.perfTrace === true,
-    };
-    fs.writeFileSync(jobFile, JSON.stringify(spec));
-    const r = await execa(
-      process.execPath,
-      [
-        ...CHILD_FLAGS,
-        ...seedFlags(opts.v8Seed),
-        '--import',
-        TSX_LOADER,
-        CHILD_ENTRY,
-        jobFile,
-        outFile,
-      ],
-      {
-        reject: false,
-        timeout: opts.profile.childTimeoutMs,
-        cwd: REPO_ROOT,
-        env: childEnv(opts.perfTrace === true),
-        extendEnv: false,
-      },
+    },
+  }));
+  if (!out.ok) return failed(out.reason);
+  const parsed = MeasurementSchema.safeParse(out.value);
+  if (!parsed.success) {
+    const reason = (out.value as { reason?: unknown } | null)?.reason;
+    return failed(
+      typeof reason === 'string'
+        ? reason
+        : `the child wrote an invalid result: ${parsed.error.issues[0]?.message ?? ''}`,
     );
-    if (!fs.existsSync(outFile)) {
-      const why = r.timedOut
-        ? `timed out after ${formatMs(opts.profile.childTimeoutMs)}`
-        : `exited with ${r.signal ?? `code ${r.exitCode}`}`;
-      return failed(`the child process ${why} without a result: ${stderrTail(r.stderr)}`);
-    }
-    const parsed = MeasurementSchema.safeParse(JSON.parse(fs.readFileSync(outFile, 'utf8')));
-    if (!parsed.success) {
-      return failed(`the child wrote an invalid result: ${parsed.error.issues[0]?.message ?? ''}`);
-    }
-    return parsed.data;
-  } catch (err) {
-    return failed(`could not run the child process: ${errorMessage(err)}`);
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
   }
+  return parsed.data;
+}
+
+/** One side of a replicate batch: the job as that side runs it, on its engine. */
+export interface ReplicateSide {
+  job: Job;
+  engine: LoadedEngine;
+  /** Synthetic slowdown (fraction of the op's median; `calibrate`); default none. */
+  slowdown?: number;
+}
+
+/**
+ * Whether a job's replicates alternate the two sides' windows (both alive at once) rather than
+ * run each side alone. Measured on the 2-core machine, per-replicate SD of the A/A log ratio:
+ *   - durable modes (strict, buffered): the disk's moment dominates, and alternating cancels
+ *     it: kvstore/put/hot_key/dur_strict 0.09 alternated, 0.24 alone; engine/put_direct/
+ *     dur_strict 0.06 against 0.24;
+ *   - in memory and read-only: whichever side timed first ran up to 2x slower when both were
+ *     alive, alone they don't: core/map_get 0.06 alone, 0.6 alternated; engine/get_direct
+ *     0.29 against 0.68.
+ */
+export function interleaves(job: Job): boolean {
+  return job.mode === 'strict' || job.mode === 'buffered';
+}
+
+/**
+ * Runs `pairs` comparison replicates of one job in one fresh child process (child-task.ts):
+ * each replicate a fresh worker with both sides inside. Never throws.
+ */
+export async function runReplicatesInChild(
+  sides: { baseline: ReplicateSide; candidate: ReplicateSide },
+  pairs: number,
+  plan: ReplicatesTask['plan'],
+  opts: ChildOptions,
+): Promise<ReplicatesResult> {
+  const bundle = await harnessBundle(opts.scenariosDir);
+  const out = await runTaskInChild(opts, async (work) => {
+    const spec = async (s: ReplicateSide, name: string) => ({
+      scenario: s.job.scenario.name,
+      mode: s.job.mode,
+      engineDir: s.engine.dir,
+      engineModule: await engineBundle(s.engine.dir),
+      tmpDir: path.join(work, name),
+      profile: opts.profile,
+      slowdown: s.slowdown ?? 0,
+    });
+    return {
+      kind: 'replicates',
+      sides: [await spec(sides.baseline, 'baseline'), await spec(sides.candidate, 'candidate')],
+      pairs,
+      plan,
+      replicateEntry: bundle.replicate,
+      sideModule: bundle.side,
+      interleave: interleaves(sides.candidate.job),
+    };
+  });
+  if (!out.ok) return { status: 'failed', reason: out.reason, pairs: [] };
+  const parsed = ReplicatesResultSchema.safeParse(out.value);
+  if (!parsed.success) {
+    const reason = (out.value as { reason?: unknown } | null)?.reason;
+    return {
+      status: 'failed',
+      reason: typeof reason === 'string' ? reason : 'the child wrote an invalid replicate result',
+      pairs: [],
+    };
+  }
+  return parsed.data;
 }
 
 /** A measurement with its job's identity and labels: one entry of a results file. */

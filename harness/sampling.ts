@@ -5,10 +5,11 @@
  * fixed minimum of samples, then keep sampling only what is still undecided, until a time
  * budget runs out.
  *
- * The controller knows nothing of processes: `measurePair(job, round)` returns one baseline
- * and one candidate figure (ns/op, one child process each), so it is tested with synthetic
- * samplers. Callers alternate the A/B order inside a pair by the round number, so a drift of
- * the machine's speed over time hits both sides alike.
+ * The controller knows nothing of processes: `measurePair(job, round, slot)` returns one or
+ * more paired baseline/candidate figures (ns/op; a batch of replicates: compare.ts), so it is
+ * tested with synthetic samplers. With `concurrency` > 1 that many lanes measure at once, each
+ * with its own `slot` (the CPU its child is pinned to); with `shuffle` each round visits its
+ * jobs in a fresh random order.
  *
  * Rules:
  *   - Rounds 1 .. minRounds measure every job. The budget does not cut these short: no
@@ -53,8 +54,8 @@ export type JobStop = 'resolved' | 'no regression' | 'max rounds' | 'budget' | '
  * confirmed 97 % of 10 % slowdowns against 96 % at 1 − alpha, within noise, for ~4 % more
  * pairs.) The 95 % interval alone would be too loose for a rule looked at after every round.
  */
-export function rulesOutRegression(c: Comparison): boolean {
-  const bound = upperBound(c, 1 - c.alpha);
+export function rulesOutRegression(c: Comparison, level = 1 - c.alpha): boolean {
+  const bound = upperBound(c, level);
   return bound !== null && bound <= 1 + c.threshold;
 }
 export type RunStop = 'all resolved' | 'max rounds' | 'budget';
@@ -101,6 +102,25 @@ export interface SequentialPlan<J extends string> {
    * the rounds saved go to the jobs that may have. Default false (compare: resolve every job).
    */
   regressionsOnly?: boolean;
+  /**
+   * The one-sided level of the upper bound that rules a regression out (`rulesOutRegression`);
+   * default 1 − alpha. A miss costs less than a false alarm here: a real slowdown well past
+   * the threshold keeps its bound above it at any usual level, so the trust test tunes this.
+   */
+  ruleOutLevel?: number;
+  /**
+   * Visit the unresolved jobs of each round in a fresh random order (default false: the given
+   * order), so no job always runs at the same point of a round or last when the budget ends.
+   */
+  shuffle?: boolean;
+  /**
+   * Jobs measured at once (default 1). Each of `concurrency` lanes passes its index as
+   * measurePair's `slot`, e.g. the CPU its child is pinned to: a replicate's two sides share
+   * one core, so lanes on different cores do not bias any pair.
+   */
+  concurrency?: number;
+  /** Uniform [0, 1) source for `shuffle` (default Math.random); injected by tests. */
+  random?: () => number;
   /** Clock in ms (default performance.now); injected by tests. */
   now?: () => number;
   /** Called after every round (progress display). */
@@ -160,13 +180,21 @@ function limitReason(stop: JobStop, rounds: number): string {
   }
 }
 
+/** Fisher–Yates, in place (Knuth, TAOCP vol. 2, algorithm 3.4.2 P). */
+function shuffle<T>(xs: T[], random: () => number): void {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [xs[i], xs[j]] = [xs[j] as T, xs[i] as T];
+  }
+}
+
 /**
- * Runs the sequential comparison of `jobs`. Pairs are measured one at a time (never two
- * processes measuring at once on a small machine), jobs in the given order within a round.
+ * Runs the sequential comparison of `jobs`: `concurrency` measurements at a time (default
+ * one), jobs in the given order within a round unless `shuffle`.
  */
 export async function runSequential<J extends string>(
   jobs: readonly J[],
-  measurePair: (job: J, round: number) => Promise<PairSample>,
+  measurePair: (job: J, round: number, slot: number) => Promise<PairSample | PairSample[]>,
   plan: SequentialPlan<J>,
 ): Promise<SequentialResult<J>> {
   validatePlan(plan);
@@ -196,6 +224,7 @@ export async function runSequential<J extends string>(
   let stoppedBy: RunStop | null = null;
   while (stoppedBy === null) {
     const active = states.filter((s) => s.stoppedBy === null);
+    if (plan.shuffle === true) shuffle(active, plan.random ?? Math.random);
     if (active.length === 0) {
       stoppedBy = 'all resolved';
       break;
@@ -206,22 +235,32 @@ export async function runSequential<J extends string>(
     }
     const round = rounds + 1;
     const measured: J[] = [];
-    for (const s of active) {
-      if (round > plan.minRounds && now() - start >= plan.budgetMs) {
-        stoppedBy = 'budget';
-        break;
+    // `concurrency` lanes take the round's jobs in turn; each checks the budget before it
+    // starts a job, so a round cut short leaves the rest of its jobs unmeasured.
+    let next = 0;
+    const lane = async (slot: number): Promise<void> => {
+      while (next < active.length && stoppedBy === null) {
+        if (round > plan.minRounds && now() - start >= plan.budgetMs) {
+          stoppedBy = 'budget';
+          return;
+        }
+        const s = active[next++] as JobState<J>;
+        try {
+          const got = await measurePair(s.job, round, slot);
+          for (const pair of Array.isArray(got) ? got : [got]) {
+            s.baseline.push(pair.baseline);
+            s.candidate.push(pair.candidate);
+          }
+        } catch (err) {
+          s.stoppedBy = 'error';
+          s.error = errorMessage(err);
+        }
+        pairs++;
+        measured.push(s.job);
       }
-      try {
-        const pair = await measurePair(s.job, round);
-        s.baseline.push(pair.baseline);
-        s.candidate.push(pair.candidate);
-      } catch (err) {
-        s.stoppedBy = 'error';
-        s.error = errorMessage(err);
-      }
-      pairs++;
-      measured.push(s.job);
-    }
+    };
+    const lanes = Math.max(1, Math.floor(plan.concurrency ?? 1));
+    await Promise.all(Array.from({ length: lanes }, (_, slot) => lane(slot)));
     if (measured.length > 0) rounds = round;
     if (rounds >= plan.minRounds) {
       for (const s of states) {
@@ -231,7 +270,10 @@ export async function runSequential<J extends string>(
         if (!isResolved(s.comparison)) s.streak = 0;
         else s.streak = s.comparison.classification === previous ? s.streak + 1 : 1;
         if (s.streak >= (plan.settleLooks ?? 1)) s.stoppedBy = 'resolved';
-        else if (plan.regressionsOnly === true && rulesOutRegression(s.comparison)) {
+        else if (
+          plan.regressionsOnly === true &&
+          rulesOutRegression(s.comparison, plan.ruleOutLevel)
+        ) {
           s.stoppedBy = 'no regression';
         }
       }

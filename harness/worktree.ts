@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { UsageError } from './errors.ts';
+import { ownExit } from './exit-cleanup.ts';
 import {
   repoRoot,
   resolveCommit,
@@ -145,10 +146,13 @@ function onExit(): void {
   pending.clear();
 }
 
+let releaseExit: (() => void) | null = null;
+
 function register(p: Pending): () => void {
   if (pending.size === 0) {
     for (const s of SIGNALS) process.on(s, onSignal);
     process.on('exit', onExit);
+    releaseExit = ownExit();
   }
   const id = nextPendingId++;
   pending.set(id, p);
@@ -157,6 +161,8 @@ function register(p: Pending): () => void {
     if (pending.size === 0) {
       for (const s of SIGNALS) process.removeListener(s, onSignal);
       process.removeListener('exit', onExit);
+      releaseExit?.();
+      releaseExit = null;
     }
   };
 }

@@ -12,12 +12,20 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { resolveRef } from '../baselines.ts';
 import { collect, collectModes, profileOption } from '../cli-options.ts';
-import { runComparison, type EngineSide, type StoredSide } from '../compare.ts';
+import {
+  runComparison,
+  type ComparisonOutcome,
+  type EngineSide,
+  type JobComparison,
+  type StoredSide,
+} from '../compare.ts';
 import { renderComparison, renderMarkdown, renderRedFlags } from '../comparison-summary.ts';
 import { loadConfig, type PerfConfig } from '../config.ts';
-import { checkEngineDir } from '../engine-adapter.ts';
+import { checkEngineDir, loadEngine } from '../engine-adapter.ts';
 import { UsageError } from '../errors.ts';
-import { commitSubject, headCommit, isDirty, mergeBase, refExists } from '../git.ts';
+import { commitSubject, headCommit, isDirty, mergeBase, pathHashes, refExists } from '../git.ts';
+import { engineRef, environment } from '../environment.ts';
+import { newRunId } from '../runner.ts';
 import type { ModeName } from '../modes.ts';
 import { DEFAULT_ENGINE_DIR, REPORTS_DIR, REPO_ROOT, SCENARIOS_DIR } from '../paths.ts';
 import type { Profile } from '../profiles.ts';
@@ -77,6 +85,114 @@ async function checkoutSide(
   };
 }
 
+/**
+ * What must be byte-identical on both sides for the gate to pass without measuring: the
+ * engine, the scenario code both sides are measured with, and the locked dependencies (the
+ * engine's msgpackr, the peers' SQLite and LMDB).
+ */
+export const MEASURED_PATHS = [
+  'engine',
+  'harness/scenarios',
+  'harness/scenario.ts',
+  'harness/peers',
+  'package-lock.json',
+] as const;
+
+/** The two sides and the shared hashes when the measured paths are identical, else null. */
+export async function identicalTrees(
+  baseline: string,
+  against: string | undefined,
+): Promise<{ baseline: string; candidate: string; hashes: Map<string, string | null> } | null> {
+  const b = await resolveRef(baseline, { log });
+  let candidateCommit: string;
+  let candidateLabel: string;
+  if (against === undefined) {
+    const head = await headCommit(REPO_ROOT).catch(() => null);
+    if (head === null || (await isDirty(REPO_ROOT, [...MEASURED_PATHS]))) return null;
+    candidateCommit = head;
+    candidateLabel = 'the working tree';
+  } else {
+    candidateCommit = (await resolveRef(against, { log })).commit;
+    candidateLabel = against;
+  }
+  const bh = await pathHashes(REPO_ROOT, b.commit, MEASURED_PATHS);
+  const ch = await pathHashes(REPO_ROOT, candidateCommit, MEASURED_PATHS);
+  for (const p of MEASURED_PATHS) if (bh.get(p) !== ch.get(p)) return null;
+  return {
+    baseline: `${b.name} (${b.commit.slice(0, 12)})`,
+    candidate: `${candidateLabel} (${candidateCommit.slice(0, 12)})`,
+    hashes: bh,
+  };
+}
+
+/** The gate's fast path: a results file that says nothing measured could differ, and why. */
+async function writeIdentical(
+  flags: ComparisonFlags,
+  options: { kind: RunKind; command: string },
+  same: NonNullable<Awaited<ReturnType<typeof identicalTrees>>>,
+): Promise<ComparisonRun> {
+  const runId = newRunId();
+  const trees = MEASURED_PATHS.map((p) => `${p} ${same.hashes.get(p)?.slice(0, 12) ?? 'absent'}`);
+  const reason = `${same.candidate} and the baseline ${same.baseline} have identical engine trees, scenario code and locked dependencies (${trees.join(', ')}), so no measured figure can differ; nothing was measured`;
+  log(`gate: ${reason}`);
+  const dir = path.resolve(flags.out ?? path.join(REPORTS_DIR, runId));
+  fs.mkdirSync(dir, { recursive: true });
+  const results: ResultsFile = {
+    schemaVersion: 1,
+    runId,
+    createdAt: new Date().toISOString(),
+    command: options.command,
+    kind: options.kind,
+    profile: flags.profile,
+    engine: await engineRef(
+      DEFAULT_ENGINE_DIR,
+      (await loadEngine(DEFAULT_ENGINE_DIR)).capabilities,
+    ),
+    environment: environment(),
+    wallTimeMs: 0,
+    results: [],
+    comparison: {
+      baseline: { label: same.baseline, commit: null, source: 'ref', file: null, subject: null },
+      candidate: {
+        label: same.candidate,
+        commit: null,
+        source: 'working-tree',
+        file: null,
+        subject: null,
+      },
+      identical: reason,
+      rounds: 0,
+      notes: [],
+      jobs: [],
+    },
+  };
+  const file = path.join(dir, 'results.json');
+  writeResults(file, results);
+  return { file, results, judgment: judge(results) };
+}
+
+/**
+ * The outcome's jobs, each regression marked confirmed or not by the gate's independent
+ * second pass (`confirm`; null elsewhere). `calibrate` judges its gates through this too.
+ */
+export async function confirmedJobs(
+  outcome: ComparisonOutcome,
+  confirm: boolean,
+  config: PerfConfig,
+): Promise<Array<JobComparison & { confirmed: boolean | null }>> {
+  const jobs = outcome.jobs.map((j) => ({ ...j, confirmed: null as boolean | null }));
+  const regressed = jobs.filter((j) => j.comparison.classification === 'regressed');
+  if (confirm && outcome.sequential !== null) {
+    if (regressed.length > 0)
+      log(`confirming ${regressed.length} regression(s) with an independent second pass`);
+    const c = await confirmRegressions(outcome.sequential, (ids) => outcome.rerun(ids), {
+      confirm: config.gate.confirm,
+    });
+    for (const j of regressed) j.confirmed = c.confirmed.includes(j.id);
+  }
+  return jobs;
+}
+
 export interface ComparisonRun {
   file: string;
   results: ResultsFile;
@@ -120,6 +236,10 @@ export async function compareAndWrite(
       };
     } else {
       const name = sides.baseline ?? options.config.baseline.default;
+      if (options.kind === 'gate') {
+        const same = await identicalTrees(name, sides.against);
+        if (same !== null) return writeIdentical(flags, options, same);
+      }
       const side = await checkoutSide(name, handles);
       baselineSubject = side.subject;
       baseline = side;
@@ -140,20 +260,7 @@ export async function compareAndWrite(
       log,
       regressionsOnly: confirm,
     });
-    const jobs = outcome.jobs.map((j) => ({ ...j, confirmed: null as boolean | null }));
-    const regressed = jobs
-      .filter((j) => j.comparison.classification === 'regressed')
-      .map((j) => j.id);
-    if (confirm && outcome.sequential !== null) {
-      if (regressed.length > 0)
-        log(`confirming ${regressed.length} regression(s) with an independent second pass`);
-      const c = await confirmRegressions(outcome.sequential, (ids) => outcome.rerun(ids), {
-        confirm: options.config.gate.confirm,
-      });
-      for (const j of jobs) {
-        if (j.comparison.classification === 'regressed') j.confirmed = c.confirmed.includes(j.id);
-      }
-    }
+    const jobs = await confirmedJobs(outcome, confirm, options.config);
     const dir = path.resolve(flags.out ?? path.join(REPORTS_DIR, outcome.runId));
     fs.mkdirSync(dir, { recursive: true });
     const baselineFile = 'results' in baseline ? baseline.file : path.join(dir, 'baseline.json');

@@ -80,6 +80,15 @@ function rangeOf(values: readonly number[]): [number, number] | null {
   return [Math.min(...values), Math.max(...values)];
 }
 
+/**
+ * What one of a comparison's samples is: a replicate (a pair of worker isolates, the method
+ * since replicate.ts) or, in files written before, a round of two child processes.
+ */
+export function sampleUnit(results: ResultsFile, n: number): string {
+  const unit = results.profile.replicate === undefined ? 'round' : 'replicate';
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}
+
 /** The candidate's per-round medians of a comparison job (empty outside comparisons). */
 export function roundsOf(results: ResultsFile, id: string): readonly number[] {
   return results.comparison?.jobs.find((j) => j.id === id)?.candidateSamples ?? [];
@@ -93,7 +102,7 @@ export function typicalFigure(results: ResultsFile, r: ScenarioResult): Figure |
     return {
       value: median([...rounds]),
       spread: rangeOf(rounds),
-      over: `${rounds.length} round${rounds.length === 1 ? '' : 's'}`,
+      over: sampleUnit(results, rounds.length),
     };
   }
   const v = typicalNs(r);
@@ -128,7 +137,7 @@ export function ratioFigure(
   return {
     value: n.value / d.value,
     spread: rangeOf(perRound),
-    over: perRound.length > 1 ? `${perRound.length} rounds` : 'one process each',
+    over: perRound.length > 1 ? sampleUnit(results, perRound.length) : 'one process each',
   };
 }
 

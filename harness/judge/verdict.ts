@@ -85,7 +85,9 @@ export function judge(results: ResultsFile): Judgment {
       fails.push(`scenario failed: ${r.id}: ${r.reason ?? 'no reason given'}`);
   }
   const cmp = results.comparison;
-  if (cmp !== undefined) {
+  if (cmp?.identical !== undefined) {
+    passes.push(`nothing to compare: ${cmp.identical}`);
+  } else if (cmp !== undefined) {
     for (const j of countedRegressions(cmp.jobs)) {
       const how = j.confirmed === true ? ', confirmed by a second pass' : '';
       fails.push(`regression: ${j.id} (ratio ${formatRatioCi(j)}${how})`);
@@ -113,6 +115,15 @@ export function judge(results: ResultsFile): Judgment {
     passes.push(`no red flag failed (${flags.length - na} pass, ${na} not applicable)`);
   } else {
     passes.push('red flags were not evaluated in this run');
+  }
+  if (cmp?.identical !== undefined) {
+    return {
+      kind,
+      status: 'pass',
+      exitCode: 0,
+      headline: `${KIND_TITLE[kind]}: PASS`,
+      reasons: passes,
+    };
   }
   const ok = results.results.filter((r) => r.status === 'ok').length;
   const unsupported = results.results.filter((r) => r.status === 'unsupported').length;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { UnsupportedError } from '../errors.ts';
-import { HARNESS_DIR } from '../paths.ts';
+import { BUNDLE_DIR_ENV, HARNESS_DIR } from '../paths.ts';
 import type {
   DisjointRunWorkerData,
   FromWorker,
@@ -23,6 +23,16 @@ const KEYSPACE = 1_000;
 const BOOT = path.join(HARNESS_DIR, 'workers', 'boot.mjs');
 const ENTRY = pathToFileURL(path.join(HARNESS_DIR, 'workers', 'disjoint-run-worker.ts')).href;
 
+/**
+ * The worker's script: in a child process, the run's bundle of it (bundle.ts names the folder
+ * in INMEM_PERF_BUNDLE_DIR), started by plain node; elsewhere (tests under tsx) the
+ * TypeScript entry behind boot.mjs, which registers tsx in the worker.
+ */
+function workerScript(): string {
+  const dir = process.env[BUNDLE_DIR_ENV];
+  return dir === undefined ? BOOT : path.join(dir, 'disjoint-run-worker.mjs');
+}
+
 /** A worker with a queue of its messages, so the parent can await the next one. */
 class WorkerHandle {
   readonly worker: Worker;
@@ -32,7 +42,7 @@ class WorkerHandle {
   private failed: ((e: Error) => void) | undefined;
 
   constructor(data: DisjointRunWorkerData) {
-    this.worker = new Worker(BOOT, { workerData: data });
+    this.worker = new Worker(workerScript(), { workerData: data });
     this.worker.on('message', (m: FromWorker) => {
       const w = this.waiting;
       if (w === undefined) this.queue.push(m);
@@ -83,6 +93,7 @@ async function runWorkers(ctx: ScenarioContext, workers: number): Promise<Custom
       new WorkerHandle({
         entry: ENTRY,
         engineDir: ctx.engine.dir,
+        engineModule: ctx.engine.module,
         mode: ctx.mode,
         dir: path.join(ctx.tmpDir, `worker-${w}`),
         worker: w,

@@ -4,7 +4,7 @@
  * round on all workers at once through a shared counter (Atomics), so rounds overlap.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadEngine } from '../engine-adapter.ts';
+import { loadEngineModule } from '../engine-adapter.ts';
 import type { ModeName } from '../modes.ts';
 import { Prng, SEED } from '../prng.ts';
 import { KEY_MASK, keySequence } from '../scenario.ts';
@@ -12,6 +12,8 @@ import { KEY_MASK, keySequence } from '../scenario.ts';
 export interface DisjointRunWorkerData {
   entry: string;
   engineDir: string;
+  /** The URL the parent's engine was loaded from (a bundle in a child process). */
+  engineModule: string;
   mode: ModeName;
   dir: string;
   worker: number;
@@ -32,7 +34,7 @@ const port = parentPort;
 if (port === null) throw new Error('disjoint-run-worker must run in a worker thread');
 
 const control = new Int32Array(data.control);
-const engine = await loadEngine(data.engineDir);
+const engine = await loadEngineModule(data.engineDir, data.engineModule);
 const KVStore = engine.require('KVStore');
 const db = engine.open(data.mode, data.dir);
 const kv = new KVStore(db);

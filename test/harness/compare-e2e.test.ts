@@ -106,7 +106,7 @@ function testConfig(dir: string): string {
     compare: { maxRounds: number; budgetSeconds: { quick: number; full: number } };
   };
   config.compare.maxRounds = 80;
-  config.compare.budgetSeconds.quick = 900;
+  config.compare.budgetSeconds.quick = 120;
   const file = path.join(dir, 'perf.test-config.json');
   fs.writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
   return file;

