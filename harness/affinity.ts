@@ -1,7 +1,8 @@
 /**
  * Pinning a comparison child to one CPU. Its two sides take turns in one process (replicate-
  * pair.ts), and on this 2-core VM the core a thread lands on decided its speed: unpinned, the
- * side that timed first ran about 2x slower in 5 replicates of 6 on core/map_get. Only one of
+ * side that timed first ran about 2x slower in each of 6 replicates on core/map_get; with the
+ * process on one core, 5 of 6 were even. Only one of
  * its threads measures at a time, so one core loses nothing, and children pinned to different
  * cores can measure at once (`measuringLanes`).
  *

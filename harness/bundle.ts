@@ -1,7 +1,8 @@
 /**
  * Child processes start on plain `node` with JavaScript that esbuild bundled once per run,
- * not on tsx transpiling the TypeScript sources in every child: a tsx child took 0.46 s to
- * boot and import the job module, a bundled one 0.13 s (`node -e 0` alone is 0.10 s).
+ * not on tsx transpiling the TypeScript sources in every child: started and with the harness
+ * and engine imported, a bundled child took 0.34 s, a tsx one 0.77 s (`node -e 0` 0.14 s;
+ * medians of 7 at the same moment on the 2-core machine).
  *
  * One run builds:
  *   - `harness.mjs`: the measuring code and the whole scenario catalogue (the scenario

@@ -1,8 +1,9 @@
 /**
  * Baseline vs candidate, side by side in one run. Both engines are measured with the current
- * scenarios, in replicates (replicate-pair.ts): a fresh worker thread per side, both alive at
- * once, their timing windows alternated, so one replicate is a paired sample of the two
- * engines in fresh JIT states at the same moments. One child process per job and round runs a
+ * scenarios, in replicates (replicate-pair.ts): a fresh worker thread per side in one child
+ * pinned to one core, so one replicate is a paired sample of the two engines in fresh JIT
+ * states (durable modes alternate the sides' timing windows, the others run each side alone:
+ * runner.ts `interleaves`). One child process per job and round runs a
  * batch of replicates (`profile.replicate.pairsPerRound`); the sequential controller
  * (sampling.ts) keeps adding rounds to the jobs still unresolved, in a fresh random job order
  * each round, until every job is resolved or the budget runs out; compare-stats.ts turns the
@@ -136,9 +137,10 @@ function stat(m: Measurement, side: string): number {
   return v;
 }
 
-async function resultsFileFor(
+/** A results file of this machine, for `engine`, as run by `opts.command`. */
+export async function resultsFileFor(
   engine: LoadedEngine,
-  opts: ComparisonOptions,
+  opts: Pick<ComparisonOptions, 'command' | 'profile'>,
   runId: string,
   results: ScenarioResult[],
   wallTimeMs: number,
@@ -462,20 +464,17 @@ async function compareWithStored(
     };
   });
   const wall = performance.now() - started;
-  const candidate: ResultsFile = {
-    schemaVersion: 1,
+  const candidate = await resultsFileFor(
+    candidateEngine,
+    opts,
     runId,
-    createdAt: new Date().toISOString(),
-    command: opts.command,
-    profile: opts.profile,
-    engine: await engineRef(candidateEngine.dir, candidateEngine.capabilities),
-    environment: here,
-    wallTimeMs: wall,
-    results: jobs.flatMap((job) => {
+    jobs.flatMap((job) => {
       const f = first.get(job.id);
       return f === undefined ? [] : [toResult(job, f.m, f.ms)];
     }),
-  };
+    wall,
+  );
+
   return {
     runId,
     candidate,

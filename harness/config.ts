@@ -80,7 +80,7 @@ export const ConfigSchema = z.strictObject({
    *   - minRounds 2: 8 replicates (quick) before the first look.
    *   - maxRounds 60: the budget, not this, bounds a run.
    *   - budgetSeconds: per pass; rounds beyond minRounds stop there (jobs then inconclusive).
-   *     Quick 250 s: 10 % slowdowns confirmed in 98 of 100 trials at 260 s, 91 at 200 s.
+   *     Quick 250 s: 10 % slowdowns confirmed in 98 of 100 trials (91 at 200 s).
    */
   compare: z
     .strictObject({

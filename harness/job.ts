@@ -12,8 +12,8 @@ import { loadCatalogue } from './registry.ts';
 import type { Measurement } from './results.ts';
 import type { Scenario } from './scenario.ts';
 
-// No zod on this path: importing it costs a child ~0.1 s. The parent validates what comes
-// back (MeasurementSchema) and wrote what goes in.
+// No zod on this path: it would load in every child. The parent validates what comes back
+// (MeasurementSchema) and wrote what goes in.
 
 export interface ChildJob {
   scenario: string;

@@ -11,7 +11,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { errorMessage } from './errors.ts';
-import type { SideSpec } from './replicate.ts';
+import { middle, type SideSpec } from './replicate.ts';
 import type { SideCommand, SideReply, SideWorkerData } from './replicate-worker.ts';
 
 export interface ReplicatePlan {
@@ -107,13 +107,6 @@ async function value(p: Promise<SideReply>, side: string): Promise<number> {
 export function windowCount(plan: ReplicatePlan, windowMs: number): number {
   const fit = Math.floor((3 * plan.windows * plan.windowMs) / Math.max(windowMs, 1e-6));
   return Math.max(3, Math.min(plan.windows, fit));
-}
-
-/** Median of a few numbers. */
-function middle(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
 /** Either way of running a replicate of [baseline, candidate]; never throws. */

@@ -13,6 +13,7 @@ import { Option, type Command } from 'commander';
 import { resolveRef } from '../baselines.ts';
 import { collect, collectModes, profileOption } from '../cli-options.ts';
 import {
+  resultsFileFor,
   runComparison,
   type ComparisonOutcome,
   type EngineSide,
@@ -24,7 +25,6 @@ import { loadConfig, type PerfConfig } from '../config.ts';
 import { checkEngineDir, loadEngine } from '../engine-adapter.ts';
 import { UsageError } from '../errors.ts';
 import { commitSubject, headCommit, isDirty, mergeBase, pathHashes, refExists } from '../git.ts';
-import { engineRef, environment } from '../environment.ts';
 import { newRunId } from '../runner.ts';
 import type { ModeName } from '../modes.ts';
 import { DEFAULT_ENGINE_DIR, REPORTS_DIR, REPO_ROOT, SCENARIOS_DIR } from '../paths.ts';
@@ -138,19 +138,14 @@ async function writeIdentical(
   const dir = path.resolve(flags.out ?? path.join(REPORTS_DIR, runId));
   fs.mkdirSync(dir, { recursive: true });
   const results: ResultsFile = {
-    schemaVersion: 1,
-    runId,
-    createdAt: new Date().toISOString(),
-    command: options.command,
+    ...(await resultsFileFor(
+      await loadEngine(DEFAULT_ENGINE_DIR),
+      { command: options.command, profile: flags.profile },
+      runId,
+      [],
+      0,
+    )),
     kind: options.kind,
-    profile: flags.profile,
-    engine: await engineRef(
-      DEFAULT_ENGINE_DIR,
-      (await loadEngine(DEFAULT_ENGINE_DIR)).capabilities,
-    ),
-    environment: environment(),
-    wallTimeMs: 0,
-    results: [],
     comparison: {
       baseline: { label: same.baseline, commit: null, source: 'ref', file: null, subject: null },
       candidate: {

@@ -94,9 +94,9 @@ describe('compare, gate and bench: usage errors exit 2 before any checkout', () 
 const SLOW_PUT_ROUNDS = 2;
 
 /**
- * A test-only configuration: perf.config.json with fewer rounds and a smaller time budget, so
- * the unchanged scenarios, which need many rounds to prove "unchanged" at alpha 0.005, don't
- * run this test for the default 1200 s (they may end inconclusive, which the test accepts).
+ * A test-only configuration: perf.config.json with a smaller time budget, so the noisier
+ * unchanged scenarios, which need many replicates to prove "unchanged", end within 120 s (they
+ * may end inconclusive, which the test accepts).
  * Sampling, alpha, trimming and the threshold are the defaults. `npm test` runs this file
  * alone, after the other tests: under the load of parallel test files one process's median
  * varies by 30-40 %.
