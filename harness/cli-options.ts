@@ -36,7 +36,7 @@ export function collect(value: string, previous: string[]): string[] {
 }
 
 export function profileOption(): Option {
-  return new Option('--profile <name>', 'quick (suite ~2 min, comparison budget 250 s) or full')
+  return new Option('--profile <name>', 'quick (suite ~2 min, comparison budget 350 s) or full')
     .default(getProfile('quick'), 'quick')
     .argParser(parseProfile);
 }

@@ -35,6 +35,14 @@ export const CHILD_FLAGS: readonly string[] = [
   `--max-semi-space-size=${SEMI_SPACE_MB}`,
 ];
 
+/**
+ * Node flags of a child that runs comparison replicates (child-task.ts). No heap figure comes
+ * from it, so it keeps V8's own young generation: every replicate side is a fresh isolate,
+ * and a fixed 8 MB semi-space would give each of them 16 MB of untouched pages to fault in
+ * while it warms up. --expose-gc lets a side collect its setup's garbage before timing.
+ */
+export const REPLICATE_CHILD_FLAGS: readonly string[] = ['--expose-gc'];
+
 let _prefaultSink: unknown;
 
 /**

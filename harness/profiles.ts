@@ -30,7 +30,13 @@ export interface Profile {
    * count of its timed windows, and how many replicates a job gets per round (one child
    * process runs them).
    */
-  replicate: { warmupMs: number; windowMs: number; windows: number; pairsPerRound: number };
+  replicate: {
+    warmupMs: number;
+    maxWarmupMs: number;
+    windowMs: number;
+    windows: number;
+    pairsPerRound: number;
+  };
   /** A child process running longer than this is killed and its job marked failed. */
   childTimeoutMs: number;
 }
@@ -43,7 +49,7 @@ export const PROFILES: Record<'quick' | 'full', Profile> = {
     latency: { maxOps: 20_000, maxMs: 100, minOps: 3 },
     heap: { windows: 3, opsPerWindow: 1_000, maxAttempts: 8, windowMs: 10 },
     scaling: { warmupMs: 100, rounds: 3, roundMs: 150 },
-    replicate: { warmupMs: 40, windowMs: 1, windows: 24, pairsPerRound: 4 },
+    replicate: { warmupMs: 40, maxWarmupMs: 400, windowMs: 1, windows: 24, pairsPerRound: 4 },
     childTimeoutMs: 120_000,
   },
   full: {
@@ -53,7 +59,7 @@ export const PROFILES: Record<'quick' | 'full', Profile> = {
     latency: { maxOps: 500_000, maxMs: 2_000, minOps: 20 },
     heap: { windows: 5, opsPerWindow: 10_000, maxAttempts: 12, windowMs: 50 },
     scaling: { warmupMs: 500, rounds: 5, roundMs: 1_000 },
-    replicate: { warmupMs: 200, windowMs: 5, windows: 40, pairsPerRound: 6 },
+    replicate: { warmupMs: 200, maxWarmupMs: 2_000, windowMs: 5, windows: 40, pairsPerRound: 6 },
     childTimeoutMs: 600_000,
   },
 };

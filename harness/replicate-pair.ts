@@ -15,8 +15,13 @@ import { middle, type SideSpec } from './replicate.ts';
 import type { SideCommand, SideReply, SideWorkerData } from './replicate-worker.ts';
 
 export interface ReplicatePlan {
-  /** Untimed warm-up per side, in alternating slices. */
+  /**
+   * Untimed warm-up per side, in slices (alternated when both sides are alive): at least this
+   * long, then on until each side's speed has settled (replicate.ts `isSteady`), or until
+   * `maxWarmupMs`, whichever comes first.
+   */
   warmupMs: number;
+  maxWarmupMs: number;
   /** Target length of one timed window. */
   windowMs: number;
   /** Timed windows per side. */
@@ -109,6 +114,24 @@ export function windowCount(plan: ReplicatePlan, windowMs: number): number {
   return Math.max(3, Math.min(plan.windows, fit));
 }
 
+/**
+ * Warms sides up in slices of a quarter of `plan.warmupMs`, in turn: for at least `minMs`,
+ * then until every side's last slice says its speed has settled (1), or until
+ * `plan.maxWarmupMs`. A side's `warm` runs one slice and returns its worker's answer.
+ */
+async function warmUp(
+  plan: ReplicatePlan,
+  minMs: number,
+  sides: ReadonlyArray<(ms: number) => Promise<number>>,
+): Promise<void> {
+  const slice = plan.warmupMs / 4;
+  for (let ms = 0; ms < plan.maxWarmupMs; ms += slice) {
+    let steady = true;
+    for (const warm of sides) steady = (await warm(slice)) === 1 && steady;
+    if (steady && ms + slice >= minMs) return;
+  }
+}
+
 /** Either way of running a replicate of [baseline, candidate]; never throws. */
 export type ReplicateRunner = (
   entry: string,
@@ -145,10 +168,10 @@ export const runReplicate: ReplicateRunner = async (entry, sideModule, specs, pl
     if (custom) {
       for (const k of order) ns[k] = await ask(k, { cmd: 'custom' });
     } else {
-      const slice = plan.warmupMs / 4;
-      for (let i = 0; i < 3; i++) for (const k of order) await ask(k, { cmd: 'warm', ms: slice });
+      const warm = order.map((k) => (ms: number) => ask(k, { cmd: 'warm', ms }));
+      await warmUp(plan, plan.warmupMs, warm);
       for (const k of order) await ask(k, { cmd: 'inject' });
-      for (const k of order) await ask(k, { cmd: 'warm', ms: slice });
+      await warmUp(plan, 0, warm);
       const ops: [number, number] = [0, 0];
       for (const k of order) ops[k] = await ask(k, { cmd: 'opsFor', ms: plan.windowMs });
       const times: [number[], number[]] = [[], []];
@@ -198,9 +221,10 @@ async function runSideAlone(
     let ns: number;
     if (ready.kind === 'custom') ns = await ask({ cmd: 'custom' });
     else {
-      await ask({ cmd: 'warm', ms: (plan.warmupMs * 3) / 4 });
+      const warm = [(ms: number) => ask({ cmd: 'warm', ms })];
+      await warmUp(plan, plan.warmupMs, warm);
       await ask({ cmd: 'inject' });
-      await ask({ cmd: 'warm', ms: plan.warmupMs / 4 });
+      await warmUp(plan, 0, warm);
       const ops = await ask({ cmd: 'opsFor', ms: plan.windowMs });
       const times = [await ask({ cmd: 'time', ops })];
       const windows = windowCount(plan, ((times[0] as number) * ops) / 1e6);

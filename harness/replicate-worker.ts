@@ -60,8 +60,7 @@ port.on('message', (c: SideCommand) => {
   void (async (): Promise<SideReply> => {
     switch (c.cmd) {
       case 'warm':
-        s.warm(c.ms);
-        return { ok: true, kind: s.kind, value: 0 };
+        return { ok: true, kind: s.kind, value: s.warm(c.ms) ? 1 : 0 };
       case 'opsFor':
         return { ok: true, kind: s.kind, value: s.opsFor(c.ms) };
       case 'time':

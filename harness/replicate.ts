@@ -30,12 +30,21 @@ export interface SideSpec {
    * `calibrate` command's injected regression); 0 for none.
    */
   slowdown: number;
+  /**
+   * Run the op through the slowdown's wrapper even when this side's slowdown is 0: both sides
+   * of a job that one side slows get it, so they run the same code shape and turning the
+   * slowdown on changes a number, not the function being timed.
+   */
+  wrapped: boolean;
 }
 
 export interface PreparedSide {
   readonly kind: 'op' | 'custom';
-  /** Calls the op for about `ms` milliseconds, untimed (op scenarios). */
-  warm(ms: number): void;
+  /**
+   * Calls the op for about `ms` milliseconds, untimed (op scenarios), and tells whether its
+   * speed has settled (`isSteady` over the warm-up so far).
+   */
+  warm(ms: number): boolean;
   /** Calls the op `ops` times and returns the mean ns per call (op scenarios). */
   time(ops: number): number;
   /** How many calls take about `ms` milliseconds, from a short timed probe. */
@@ -55,6 +64,33 @@ export function middle(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** A full-size warm-up batch lasts at least this long (half a quick window). */
+const WARM_BATCH_NS = 5e5;
+/** Full-size batches compared by `isSteady`: the last half against the half before. */
+const STEADY_BATCHES = 8;
+
+/**
+ * Whether an op's warm-up has settled, from the ns/op of its full-size warm-up batches so far.
+ * While V8 is still tiering the op's code up (interpreter, baseline, optimised; on this VM
+ * `txn/commit_single_put` took 60-100 ms to get there, from ~2 µs to ~300 ns per call), the
+ * batches keep getting faster; once the last four are not faster than the four before (by
+ * 3 %, within a batch's noise) the code is as fast as it is going to get, and timing starts.
+ * Medians, so a GC in one batch does not decide it.
+ */
+export function isSteady(batchNs: readonly number[]): boolean {
+  if (batchNs.length < STEADY_BATCHES) return false;
+  const h = STEADY_BATCHES / 2;
+  const last = middle(batchNs.slice(-h));
+  const before = middle(batchNs.slice(-2 * h, -h));
+  return last >= 0.97 * before;
+}
+
+/** A full GC, when the process runs with --expose-gc (the measuring child does). */
+function collectGarbage(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
 }
 
 let spinSink = 0;
@@ -89,9 +125,23 @@ async function prepareOp(
     if (err instanceof UnsupportedError) throw err;
     throw new Error(`setup failed: ${errorMessage(err)}`);
   }
+  // Setup's garbage is collected before the op runs: otherwise a major GC of it (concurrent
+  // marking slows every store of the op ~3x while it runs) lands in some replicates' windows
+  // and not others'.
+  collectGarbage();
   const inner = instance.op;
-  let op = inner;
+  /** Spin iterations after every call: 0 until the slowdown is turned on. */
+  let k = 0;
+  const op = spec.wrapped
+    ? () => {
+        inner();
+        spin(k);
+      }
+    : inner;
   let calls = 0;
+  let warmBatch = 1;
+  /** ns/op of each full-size warm-up batch since the op last changed. */
+  let warmNs: number[] = [];
   const time = (ops: number): number => {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < ops; i++) op();
@@ -111,22 +161,26 @@ async function prepareOp(
   return {
     kind: 'op',
     warm(ms) {
+      // Through the timing loop itself, in batches growing to a window's length: the loop
+      // that times the windows must be the code V8 has optimised, not a loop of one call.
       const end = process.hrtime.bigint() + BigInt(Math.round(ms * 1e6));
       do {
-        time(1);
+        const ns = time(warmBatch);
+        if (ns * warmBatch < WARM_BATCH_NS && warmBatch < 1 << 24) warmBatch *= 2;
+        else warmNs.push(ns);
       } while (process.hrtime.bigint() < end);
+      return isSteady(warmNs);
     },
     time,
     opsFor,
     injectSlowdown() {
       if (!(spec.slowdown > 0)) return;
+      if (!spec.wrapped) throw new Error('a slowdown needs the wrapped op');
       const ops = opsFor(2);
       const opNs = middle([time(ops), time(ops), time(ops), time(ops), time(ops)]);
-      const k = Math.max(1, Math.round((spec.slowdown * opNs) / spinNsPerIteration()));
-      op = () => {
-        inner();
-        spin(k);
-      };
+      k = Math.max(1, Math.round((spec.slowdown * opNs) / spinNsPerIteration()));
+      // The op is slower now: it warms up to its new speed before it is timed.
+      warmNs = [];
     },
     runCustom() {
       return Promise.reject(new Error(`${scenario.name} is an op scenario`));
@@ -186,7 +240,7 @@ export async function prepareSide(
   let opCount = 0;
   return {
     kind: 'custom',
-    warm() {},
+    warm: () => true,
     time() {
       throw new Error(`${scenario.name} measures itself`);
     },

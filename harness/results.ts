@@ -165,6 +165,8 @@ export const ProfileSchema = z.strictObject({
   replicate: z
     .strictObject({
       warmupMs: nonNeg,
+      /** Absent in files written before warm-up ran on until the op's speed settled. */
+      maxWarmupMs: nonNeg.optional(),
       windowMs: nonNeg,
       windows: count,
       pairsPerRound: count,

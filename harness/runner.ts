@@ -16,7 +16,7 @@ import { loadEngine, type LoadedEngine } from './engine-adapter.ts';
 import { engineRef, environment } from './environment.ts';
 import { UsageError, errorMessage } from './errors.ts';
 import { formatHz, formatMs } from './format.ts';
-import { CHILD_FLAGS } from './heap.ts';
+import { CHILD_FLAGS, REPLICATE_CHILD_FLAGS } from './heap.ts';
 import { failed, unsupported } from './measure.ts';
 import { DUR_LABELS, type ModeName } from './modes.ts';
 import { BUNDLE_DIR_ENV, REPORTS_DIR, REPO_ROOT } from './paths.ts';
@@ -124,11 +124,10 @@ async function runTaskInChild(
     const bundle = await harnessBundle(opts.scenariosDir);
     const taskFile = path.join(tmp, 'task.json');
     const outFile = path.join(tmp, 'out.json');
-    fs.writeFileSync(
-      taskFile,
-      JSON.stringify({ harness: bundle.harness, task: await makeTask(work) }),
-    );
-    const argv = [...CHILD_FLAGS, ...seedFlags(opts.v8Seed), bundle.child, taskFile, outFile];
+    const task = await makeTask(work);
+    fs.writeFileSync(taskFile, JSON.stringify({ harness: bundle.harness, task }));
+    const flags = task.kind === 'replicates' ? REPLICATE_CHILD_FLAGS : CHILD_FLAGS;
+    const argv = [...flags, ...seedFlags(opts.v8Seed), bundle.child, taskFile, outFile];
     const command =
       opts.cpuSlot === undefined
         ? { file: process.execPath, args: argv }
@@ -207,13 +206,15 @@ export interface ReplicateSide {
 
 /**
  * Whether a job's replicates alternate the two sides' windows (both alive at once) rather than
- * run each side alone. Measured on the 2-core machine, per-replicate SD of the A/A log ratio:
+ * run each side alone. Measured on the 2-core machine, per-replicate SD of the A/A log ratio,
+ * child pinned to one core:
  *   - durable modes (strict, buffered): the disk's moment dominates, and alternating cancels
  *     it: kvstore/put/hot_key/dur_strict 0.09 alternated, 0.24 alone; engine/put_direct/
  *     dur_strict 0.06 against 0.24;
  *   - in memory and read-only: whichever side timed first ran up to 2x slower when both were
- *     alive, alone they don't: core/map_get 0.06 alone, 0.6 alternated; engine/get_direct
- *     0.29 against 0.68.
+ *     alive (core/map_get 32 ns alone, 53 ns timed first), alone they don't: core/map_get
+ *     0.03 alone, 0.45 alternated; engine/get_direct 0.03 against 0.83. A side alone must not
+ *     share the machine with another lane either (compare.ts runs these jobs `alone`).
  */
 export function interleaves(job: Job): boolean {
   return job.mode === 'strict' || job.mode === 'buffered';
@@ -239,6 +240,7 @@ export async function runReplicatesInChild(
       tmpDir: path.join(work, name),
       profile: opts.profile,
       slowdown: s.slowdown ?? 0,
+      wrapped: (sides.baseline.slowdown ?? 0) > 0 || (sides.candidate.slowdown ?? 0) > 0,
     });
     return {
       kind: 'replicates',

@@ -57,7 +57,15 @@ export interface GateRunFigures {
   /** The target's jobs: class, ratio and CI, confirmed or not (slowdown run only). */
   target: Array<{ id: string; classification: string; ratio: string; confirmed: boolean }>;
   /** Per job: replicates and the sample SD of their log ratios (logRatioSpread). */
-  spread: Array<{ id: string; replicates: number; sd: number | null }>;
+  /** Per job: how many replicates it got, their spread, and where it ended. */
+  spread: Array<{
+    id: string;
+    replicates: number;
+    sd: number | null;
+    stoppedBy: string;
+    classification: string;
+    ratio: string;
+  }>;
 }
 
 function parseSlowdown(value: string): number {
@@ -116,6 +124,9 @@ async function gateRun(
       id: j.id,
       replicates: j.baselineSamples.length,
       sd: logRatioSpread(j.baselineSamples, j.candidateSamples),
+      stoppedBy: j.stoppedBy,
+      classification: j.comparison.classification,
+      ratio: formatRatioCi(j),
     })),
   };
 }

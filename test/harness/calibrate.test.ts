@@ -6,6 +6,8 @@ import {
 } from '../../harness/commands/calibrate.ts';
 import { runHarness } from './helpers.ts';
 
+const ended = { stoppedBy: 'no regression', classification: 'inconclusive', ratio: '1.01' };
+
 function run(over: Partial<GateRunFigures> = {}): GateRunFigures {
   return {
     label: 'A/A',
@@ -18,9 +20,9 @@ function run(over: Partial<GateRunFigures> = {}): GateRunFigures {
     refuted: [],
     target: [],
     spread: [
-      { id: 'a', replicates: 8, sd: 0.03 },
-      { id: 'b', replicates: 8, sd: 0.3 },
-      { id: 'c', replicates: 8, sd: 0.1 },
+      { id: 'a', replicates: 8, sd: 0.03, ...ended },
+      { id: 'b', replicates: 8, sd: 0.3, ...ended },
+      { id: 'c', replicates: 8, sd: 0.1, ...ended },
     ],
     ...over,
   };

@@ -18,7 +18,7 @@ export const TINY_PROFILE: Profile = {
   latency: { maxOps: 200, maxMs: 10, minOps: 1 },
   heap: { windows: 0, opsPerWindow: 10, maxAttempts: 1, windowMs: 1 },
   scaling: { warmupMs: 5, rounds: 1, roundMs: 10 },
-  replicate: { warmupMs: 2, windowMs: 0.2, windows: 4, pairsPerRound: 2 },
+  replicate: { warmupMs: 2, maxWarmupMs: 20, windowMs: 0.2, windows: 4, pairsPerRound: 2 },
   childTimeoutMs: 30_000,
 };
 

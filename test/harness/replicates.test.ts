@@ -10,10 +10,11 @@ import { PROFILES } from '../../harness/profiles.ts';
 import { loadCatalogue, planJobs } from '../../harness/registry.ts';
 import { balancedOrders } from '../../harness/child-task.ts';
 import { windowCount } from '../../harness/replicate-pair.ts';
+import { isSteady } from '../../harness/replicate.ts';
 import { interleaves, runReplicatesInChild } from '../../harness/runner.ts';
 
 const profile = PROFILES.quick;
-const plan = { warmupMs: 4, windowMs: 0.5, windows: 4 };
+const plan = { warmupMs: 4, maxWarmupMs: 40, windowMs: 0.5, windows: 4 };
 
 async function job(name: string, mode: 'inMemory' | 'strict' | null = null) {
   const jobs = planJobs(await loadCatalogue(SCENARIOS_DIR), { filters: [name] });
@@ -106,7 +107,7 @@ describe('balancedOrders', () => {
 });
 
 describe('windowCount', () => {
-  const plan = { warmupMs: 40, windowMs: 1, windows: 24 };
+  const plan = { warmupMs: 40, maxWarmupMs: 400, windowMs: 1, windows: 24 };
   it("keeps the plan's count for ops that fit a window, fewer for slow ops, never under 3", () => {
     expect(windowCount(plan, 1)).toBe(24);
     expect(windowCount(plan, 2)).toBe(24);
@@ -120,5 +121,22 @@ describe('interleaves', () => {
     expect(interleaves(await job('kvstore/put/hot_key', 'strict'))).toBe(true);
     expect(interleaves(await job('kvstore/put/hot_key', 'inMemory'))).toBe(false);
     expect(interleaves(await job('core/map_get'))).toBe(false);
+  });
+});
+
+describe('isSteady', () => {
+  it('waits for enough full-size batches', () => {
+    expect(isSteady([100, 100, 100, 100, 100, 100, 100])).toBe(false);
+    expect(isSteady([100, 100, 100, 100, 100, 100, 100, 100])).toBe(true);
+  });
+
+  it('is not steady while the batches keep getting faster (code still tiering up)', () => {
+    expect(isSteady([900, 800, 700, 600, 500, 400, 300, 200])).toBe(false);
+    expect(isSteady([2200, 2300, 2100, 2250, 600, 580, 610, 590])).toBe(false);
+  });
+
+  it('is steady once the last batches are as fast as the ones before, a GC batch or not', () => {
+    expect(isSteady([900, 700, 560, 600, 580, 20_000, 590, 600, 570, 610])).toBe(true);
+    expect(isSteady([300, 310, 290, 305, 320, 300, 298, 302])).toBe(true);
   });
 });
