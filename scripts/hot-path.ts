@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Benchmark from 'benchmark';
 import { median } from 'simple-statistics';
-import { measureHeapPerOp, CHILD_FLAGS } from '../harness/heap.ts';
+import { measureHeapPerOp, CHILD_FLAGS } from '../harness/measure/heap.ts';
 import {
   Database,
   DurabilityMode,

@@ -11,9 +11,9 @@
  *   - Otherwise it is the median of the one process's benchmark.js samples, spread over them.
  */
 import { median } from 'simple-statistics';
-import { MODES, type ModeName } from '../modes.ts';
-import { jobId } from '../registry.ts';
-import type { ResultsFile, ScenarioResult } from '../results.ts';
+import { MODES, type ModeName } from '../engine-api/modes.ts';
+import { jobId } from '../catalogue/registry.ts';
+import type { ResultsFile, ScenarioResult } from '../results/results-file.ts';
 
 /** A figure with the range it moved over in the run, and what that range is over. */
 export interface Figure {

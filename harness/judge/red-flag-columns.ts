@@ -2,8 +2,8 @@
  * The red-flag table's columns, defined once (after tachometer's `Dimension`): the terminal,
  * the Markdown summary and the HTML report render these same labels and cell texts.
  */
-import { RED_FLAG_IDS, type RedFlagId } from '../config.ts';
-import type { ResultsFile } from '../results.ts';
+import { RED_FLAG_IDS, type RedFlagId } from '../config/perf-config.ts';
+import type { ResultsFile } from '../results/results-file.ts';
 import { formatFigure, formatLimit } from './red-flags.ts';
 
 export type RedFlagRow = NonNullable<ResultsFile['redFlags']>[number];

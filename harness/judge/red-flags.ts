@@ -25,10 +25,10 @@ import {
   type Config,
   type RedFlagConfig,
   type RedFlagId,
-} from '../config.ts';
-import { DUR_LABELS } from '../modes.ts';
-import { jobId } from '../registry.ts';
-import type { ResultsFile, ScenarioResult } from '../results.ts';
+} from '../config/perf-config.ts';
+import { DUR_LABELS } from '../engine-api/modes.ts';
+import { jobId } from '../catalogue/registry.ts';
+import type { ResultsFile, ScenarioResult } from '../results/results-file.ts';
 import { FACADE_RATIOS, ratioFigure, resultById, typicalFigure, type Figure } from './figures.ts';
 
 export const RED_FLAG_VERDICTS = ['pass', 'fail', 'not-applicable'] as const;

@@ -10,8 +10,8 @@
  *      first-pass call, only a confirmed regression counts.
  * Usage and environment errors never reach a results file: they exit 2 before one is written.
  */
-import { formatRatioCi } from '../format.ts';
-import type { JobComparisonRecord, ResultsFile, RunKind } from '../results.ts';
+import { formatRatioCi } from '../support/format.ts';
+import type { JobComparisonRecord, ResultsFile, RunKind } from '../results/results-file.ts';
 
 export interface Judgment {
   kind: RunKind;

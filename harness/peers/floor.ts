@@ -23,7 +23,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { Packr } from 'msgpackr';
-import type { ModeName } from '../modes.ts';
+import type { ModeName } from '../engine-api/modes.ts';
 import type { KvAdapter, KvStore, KvTxn, PeerValue } from './kv-adapter.ts';
 
 const MAPPINGS: Record<ModeName, string> = {

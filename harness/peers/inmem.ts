@@ -10,9 +10,9 @@
  * writes, strict()); the adapter checks the engine opened the mode it was asked for.
  * Proof hook: the engine's own commit counter (`db.stats().commits`).
  */
-import { loadEngine, type EngineDb, type LoadedEngine } from '../engine-adapter.ts';
-import type { ModeName } from '../modes.ts';
-import { DEFAULT_ENGINE_DIR } from '../paths.ts';
+import { loadEngine, type EngineDb, type LoadedEngine } from '../engine-api/adapter.ts';
+import type { ModeName } from '../engine-api/modes.ts';
+import { DEFAULT_ENGINE_DIR } from '../support/paths.ts';
 import type { KvAdapter, KvStore, KvTxn, PeerValue } from './kv-adapter.ts';
 
 const MAPPINGS: Record<ModeName, string> = {

@@ -8,9 +8,9 @@
  * (better-sqlite3, lmdb) are imported lazily, inside `open`, so a peer that can't load fails
  * its own jobs (`unsupported`, with the load error) and nothing else.
  */
-import type { LoadedEngine } from '../engine-adapter.ts';
-import { UnsupportedError, errorMessage } from '../errors.ts';
-import type { ModeName } from '../modes.ts';
+import type { LoadedEngine } from '../engine-api/adapter.ts';
+import { UnsupportedError, errorMessage } from '../support/errors.ts';
+import type { ModeName } from '../engine-api/modes.ts';
 
 /** The values the peer scenarios write: small integers, stored natively by every engine. */
 export type PeerValue = number;

@@ -28,8 +28,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RootDatabase, RootDatabaseOptionsWithPath } from 'lmdb';
-import type { ModeName } from '../modes.ts';
-import { pidAlive } from '../pid.ts';
+import type { ModeName } from '../engine-api/modes.ts';
+import { pidAlive } from '../support/pid.ts';
 import {
   importPeer,
   type KvAdapter,

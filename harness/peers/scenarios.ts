@@ -21,7 +21,7 @@ import {
   type Scenario,
   type ScenarioContext,
   type Verification,
-} from '../scenario.ts';
+} from '../catalogue/scenario.ts';
 import type { KvAdapter, KvCounters, KvStore, KvTxn } from './kv-adapter.ts';
 
 const KEYSPACE = 10_000;

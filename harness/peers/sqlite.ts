@@ -17,8 +17,8 @@
  */
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { UnsupportedError, errorMessage } from '../errors.ts';
-import type { ModeName } from '../modes.ts';
+import { UnsupportedError, errorMessage } from '../support/errors.ts';
+import type { ModeName } from '../engine-api/modes.ts';
 import {
   importPeer,
   type KvAdapter,

@@ -20,12 +20,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Table from 'cli-table3';
-import { compareSamples } from '../compare-stats.ts';
-import { errorMessage } from '../errors.ts';
-import { formatNs } from '../format.ts';
-import { MODES, type ModeName } from '../modes.ts';
-import { REPO_ROOT } from '../paths.ts';
-import type { PeerRatio, PeersSection, ResultsFile, ScenarioResult } from '../results.ts';
+import { compareSamples } from '../stats/comparison.ts';
+import { errorMessage } from '../support/errors.ts';
+import { formatNs } from '../support/format.ts';
+import { MODES, type ModeName } from '../engine-api/modes.ts';
+import { REPO_ROOT } from '../support/paths.ts';
+import type {
+  PeerRatio,
+  PeersSection,
+  ResultsFile,
+  ScenarioResult,
+} from '../results/results-file.ts';
 import { FLOOR_ADAPTER, PEER_ADAPTERS, REFERENCE_ADAPTER } from './index.ts';
 import type { KvAdapter } from './kv-adapter.ts';
 import { PEER_WORKLOADS, parsePeerName } from './scenarios.ts';

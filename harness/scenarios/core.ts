@@ -2,7 +2,13 @@
  * Layer A0: the physical floor. A JS Map with the same keys the engine scenarios use, so
  * engine/put_direct / core/map_set is the engine's overhead over the bare data structure.
  */
-import { KEY_MASK, expectEqual, keyNames, keySequence, type Scenario } from '../scenario.ts';
+import {
+  KEY_MASK,
+  expectEqual,
+  keyNames,
+  keySequence,
+  type Scenario,
+} from '../catalogue/scenario.ts';
 
 const KEYSPACE = 10_000;
 

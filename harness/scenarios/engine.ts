@@ -4,8 +4,15 @@
  * db.transaction (the M3 engine's only way), recorded in labels.api; engine/get_direct the
  * fast-path db.get; snapshot/acquire a pinned cross-run view taken and released.
  */
-import type { EngineTxn } from '../engine-adapter.ts';
-import { KEY_MASK, allOf, expectEqual, keyNames, keySequence, type Scenario } from '../scenario.ts';
+import type { EngineTxn } from '../engine-api/adapter.ts';
+import {
+  KEY_MASK,
+  allOf,
+  expectEqual,
+  keyNames,
+  keySequence,
+  type Scenario,
+} from '../catalogue/scenario.ts';
 
 const KEYSPACE = 10_000;
 

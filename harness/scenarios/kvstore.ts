@@ -2,7 +2,7 @@
  * Layer B: the KVStore facade. Same user keys as the A1 scenarios, so kvstore/put/uniform over
  * engine/put_direct (and kvstore/get/uniform over engine/get_direct) is the facade tax.
  */
-import type { EngineDb, KVStoreApi, LoadedEngine } from '../engine-adapter.ts';
+import type { EngineDb, KVStoreApi, LoadedEngine } from '../engine-api/adapter.ts';
 import {
   KEY_MASK,
   allOf,
@@ -12,7 +12,7 @@ import {
   type AccessPattern,
   type Scenario,
   type ScenarioContext,
-} from '../scenario.ts';
+} from '../catalogue/scenario.ts';
 
 const KEYSPACE = 10_000;
 

@@ -4,6 +4,6 @@
  */
 import { PEER_ADAPTERS } from '../peers/index.ts';
 import { peerScenarios } from '../peers/scenarios.ts';
-import type { Scenario } from '../scenario.ts';
+import type { Scenario } from '../catalogue/scenario.ts';
 
 export const scenarios: Scenario[] = PEER_ADAPTERS.flatMap(peerScenarios);

@@ -1,7 +1,7 @@
 /**
  * Layer B: the other four primitives, each a thin facade over one transaction per call.
  */
-import { allOf, expectEqual, type Scenario } from '../scenario.ts';
+import { allOf, expectEqual, type Scenario } from '../catalogue/scenario.ts';
 
 /** Constant inputs built once: the timed op passes the same object every call. */
 const EVENT_PAYLOAD = { tool: 'search', query: 'benchmarks', results: 3 };

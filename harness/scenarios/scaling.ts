@@ -10,18 +10,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { UnsupportedError } from '../errors.ts';
-import { BUNDLE_DIR_ENV, HARNESS_DIR } from '../paths.ts';
-import type {
-  DisjointRunWorkerData,
-  FromWorker,
-  ToWorker,
-} from '../workers/disjoint-run-worker.ts';
-import type { CustomMeasurement, Scenario, ScenarioContext } from '../scenario.ts';
+import { UnsupportedError } from '../support/errors.ts';
+import { BUNDLE_DIR_ENV, HARNESS_DIR } from '../support/paths.ts';
+import type { DisjointRunWorkerData, FromWorker, ToWorker } from './workers/disjoint-run-worker.ts';
+import type { CustomMeasurement, Scenario, ScenarioContext } from '../catalogue/scenario.ts';
 
 const KEYSPACE = 1_000;
-const BOOT = path.join(HARNESS_DIR, 'workers', 'boot.mjs');
-const ENTRY = pathToFileURL(path.join(HARNESS_DIR, 'workers', 'disjoint-run-worker.ts')).href;
+const BOOT = path.join(HARNESS_DIR, 'scenarios', 'workers', 'boot.mjs');
+const ENTRY = pathToFileURL(
+  path.join(HARNESS_DIR, 'scenarios', 'workers', 'disjoint-run-worker.ts'),
+).href;
 
 /**
  * The worker's script: in a child process, the run's bundle of it (bundle.ts names the folder

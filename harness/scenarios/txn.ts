@@ -2,8 +2,15 @@
  * Transactions through the engine API: explicit begin/commit, multi-key write sets, read sets
  * that must be validated, and the conflict path.
  */
-import type { EngineTxn } from '../engine-adapter.ts';
-import { KEY_MASK, allOf, expectEqual, keyNames, keySequence, type Scenario } from '../scenario.ts';
+import type { EngineTxn } from '../engine-api/adapter.ts';
+import {
+  KEY_MASK,
+  allOf,
+  expectEqual,
+  keyNames,
+  keySequence,
+  type Scenario,
+} from '../catalogue/scenario.ts';
 
 const KEYSPACE = 10_000;
 const GROUPS = 4096;

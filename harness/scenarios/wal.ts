@@ -8,9 +8,9 @@
  * the replay.
  */
 import path from 'node:path';
-import type { EngineDb, EngineTxn } from '../engine-adapter.ts';
-import { WAL_MODES } from '../modes.ts';
-import { KEY_MASK, allOf, expectEqual, keySequence, type Scenario } from '../scenario.ts';
+import type { EngineDb, EngineTxn } from '../engine-api/adapter.ts';
+import { WAL_MODES } from '../engine-api/modes.ts';
+import { KEY_MASK, allOf, expectEqual, keySequence, type Scenario } from '../catalogue/scenario.ts';
 
 const COMMITS = 50_000;
 const KEYSPACE = 1_000;

@@ -13,9 +13,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPORTS_DIR } from '../../harness/paths.ts';
-import { writeReport } from '../../harness/report/render.ts';
-import { publish } from '../../harness/report/site.ts';
+import { REPORTS_DIR } from '../../harness/support/paths.ts';
+import { writeReport } from '../../harness/render/html/render.ts';
+import { publish } from '../../harness/render/html/site.ts';
 import { tempDir } from '../harness/helpers.ts';
 import {
   BENCH_RESULTS,

@@ -2,9 +2,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { REPO_ROOT } from '../../harness/paths.ts';
-import type { Profile } from '../../harness/profiles.ts';
-import type { ResultsFile, ScenarioResult } from '../../harness/results.ts';
+import { REPO_ROOT } from '../../harness/support/paths.ts';
+import type { Profile } from '../../harness/config/profiles.ts';
+import type { ResultsFile, ScenarioResult } from '../../harness/results/results-file.ts';
 import { tempDir } from '../temp-dirs.ts';
 
 export const FAKE_ENGINE_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'fake-engine');
@@ -54,7 +54,7 @@ export function runHarness(
 ) {
   return execa(
     process.execPath,
-    ['--import', 'tsx', path.join(root, 'harness', 'cli.ts'), ...args],
+    ['--import', 'tsx', path.join(root, 'harness', 'cli', 'main.ts'), ...args],
     { cwd: root, reject: false, env: { CI: 'true', ...env } },
   );
 }

@@ -1,8 +1,8 @@
 /** Fixtures for the report tests: real results files, and a hostile copy of one. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '../../harness/paths.ts';
-import type { ResultsFile } from '../../harness/results.ts';
+import { REPO_ROOT } from '../../harness/support/paths.ts';
+import type { ResultsFile } from '../../harness/results/results-file.ts';
 
 export const REPORT_FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'report');
 /** A real `compare --baseline m3_baseline_perf` run (3 jobs) and its baseline.json. */

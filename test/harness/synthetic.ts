@@ -2,7 +2,7 @@
  * Seeded random variates and a synthetic engine for the statistics tests: an engine whose true
  * cost per operation the test sets, measured through a model of this noisy 2-core machine.
  */
-import { Prng } from '../../harness/prng.ts';
+import { Prng } from '../../harness/support/prng.ts';
 
 /** Uniform doubles and normal / lognormal variates from the harness's seeded generator. */
 export class Random {

@@ -1,0 +1,456 @@
+/**
+ * `compare`, `gate`, and the comparison half of `bench`: pick the two sides (a baseline name,
+ * a git ref, stored results; the working tree or another ref), run the interleaved comparison,
+ * evaluate the red flags, and write the results files and summaries. The verdict and the exit
+ * code are judge/verdict.ts's, the same rule for every command; the gate differs only in
+ * confirming regressions with a second pass and writing a Markdown summary (also to
+ * $GITHUB_STEP_SUMMARY when set). Usage and environment problems (unknown ref, shallow clone,
+ * failed install, ...) exit 2.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { resolveRef } from '../../baseline/baselines.ts';
+import { collect, collectModes, profileOption } from '../options.ts';
+import {
+  resultsFileFor,
+  runComparison,
+  type ComparisonOutcome,
+  type EngineSide,
+  type JobComparison,
+  type StoredSide,
+} from '../../compare/paired.ts';
+import { renderComparison, renderMarkdown, renderRedFlags } from '../../render/comparison-text.ts';
+import { loadConfig, type PerfConfig } from '../../config/perf-config.ts';
+import { checkEngineDir, loadEngine } from '../../engine-api/adapter.ts';
+import { UsageError } from '../../support/errors.ts';
+import {
+  commitSubject,
+  headCommit,
+  isDirty,
+  mergeBase,
+  pathHashes,
+  refExists,
+} from '../../baseline/git.ts';
+import { newRunId } from '../../run/runner.ts';
+import type { ModeName } from '../../engine-api/modes.ts';
+import { DEFAULT_ENGINE_DIR, REPORTS_DIR, REPO_ROOT, SCENARIOS_DIR } from '../../support/paths.ts';
+import type { Profile } from '../../config/profiles.ts';
+import { evaluateRedFlags } from '../../judge/red-flags.ts';
+import { judge, renderJudgment, type Judgment } from '../../judge/verdict.ts';
+import { loadCatalogue, planJobs } from '../../catalogue/registry.ts';
+import {
+  readResults,
+  writeResults,
+  type ResultsFile,
+  type RunKind,
+} from '../../results/results-file.ts';
+import { confirmRegressions } from '../../compare/sampling.ts';
+import { reportAfterRun } from '../../render/html/auto.ts';
+import { renderSummary } from '../../render/terminal.ts';
+import { acquireCheckout, type CheckoutHandle } from '../../baseline/worktree.ts';
+
+export interface ComparisonFlags {
+  profile: Profile;
+  filter: string[];
+  mode: ModeName[];
+  out?: string;
+  scenarios: string;
+  config?: string;
+}
+
+export interface SideChoice {
+  baseline?: string;
+  baselineResults?: string;
+  against?: string;
+}
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** The working tree's engine as the candidate. */
+async function workingTreeSide(): Promise<EngineSide> {
+  const commit = await headCommit(REPO_ROOT).catch(() => null);
+  const dirty = commit === null ? false : await isDirty(REPO_ROOT, ['engine']);
+  return {
+    label: dirty ? 'working tree (uncommitted changes)' : 'working tree',
+    commit,
+    source: 'working-tree',
+    engineDir: checkEngineDir(DEFAULT_ENGINE_DIR),
+  };
+}
+
+async function checkoutSide(
+  nameOrRef: string,
+  handles: CheckoutHandle[],
+): Promise<EngineSide & { subject: string | null }> {
+  const resolved = await resolveRef(nameOrRef, { log });
+  const handle = await acquireCheckout(resolved.commit, { log });
+  handles.push(handle);
+  return {
+    label: resolved.name,
+    commit: resolved.commit,
+    source: resolved.source,
+    engineDir: handle.engineDir,
+    subject: await commitSubject(REPO_ROOT, resolved.commit).catch(() => null),
+  };
+}
+
+/**
+ * What must be byte-identical on both sides for the gate to pass without measuring: the
+ * engine, the scenario code both sides are measured with, and the locked dependencies (the
+ * engine's msgpackr, the peers' SQLite and LMDB).
+ */
+export const MEASURED_PATHS = [
+  'engine',
+  'harness/scenarios',
+  'harness/catalogue/scenario.ts',
+  'harness/peers',
+  'package-lock.json',
+] as const;
+
+/** The two sides and the shared hashes when the measured paths are identical, else null. */
+export async function identicalTrees(
+  baseline: string,
+  against: string | undefined,
+): Promise<{ baseline: string; candidate: string; hashes: Map<string, string | null> } | null> {
+  const b = await resolveRef(baseline, { log });
+  let candidateCommit: string;
+  let candidateLabel: string;
+  if (against === undefined) {
+    const head = await headCommit(REPO_ROOT).catch(() => null);
+    if (head === null || (await isDirty(REPO_ROOT, [...MEASURED_PATHS]))) return null;
+    candidateCommit = head;
+    candidateLabel = 'the working tree';
+  } else {
+    candidateCommit = (await resolveRef(against, { log })).commit;
+    candidateLabel = against;
+  }
+  const bh = await pathHashes(REPO_ROOT, b.commit, MEASURED_PATHS);
+  const ch = await pathHashes(REPO_ROOT, candidateCommit, MEASURED_PATHS);
+  for (const p of MEASURED_PATHS) if (bh.get(p) !== ch.get(p)) return null;
+  return {
+    baseline: `${b.name} (${b.commit.slice(0, 12)})`,
+    candidate: `${candidateLabel} (${candidateCommit.slice(0, 12)})`,
+    hashes: bh,
+  };
+}
+
+/** The gate's fast path: a results file that says nothing measured could differ, and why. */
+async function writeIdentical(
+  flags: ComparisonFlags,
+  options: { kind: RunKind; command: string },
+  same: NonNullable<Awaited<ReturnType<typeof identicalTrees>>>,
+): Promise<ComparisonRun> {
+  const runId = newRunId();
+  const trees = MEASURED_PATHS.map((p) => `${p} ${same.hashes.get(p)?.slice(0, 12) ?? 'absent'}`);
+  const reason = `${same.candidate} and the baseline ${same.baseline} have identical engine trees, scenario code and locked dependencies (${trees.join(', ')}), so no measured figure can differ; nothing was measured`;
+  log(`gate: ${reason}`);
+  const dir = path.resolve(flags.out ?? path.join(REPORTS_DIR, runId));
+  fs.mkdirSync(dir, { recursive: true });
+  const results: ResultsFile = {
+    ...(await resultsFileFor(
+      await loadEngine(DEFAULT_ENGINE_DIR),
+      { command: options.command, profile: flags.profile },
+      runId,
+      [],
+      0,
+    )),
+    kind: options.kind,
+    comparison: {
+      baseline: { label: same.baseline, commit: null, source: 'ref', file: null, subject: null },
+      candidate: {
+        label: same.candidate,
+        commit: null,
+        source: 'working-tree',
+        file: null,
+        subject: null,
+      },
+      identical: reason,
+      rounds: 0,
+      notes: [],
+      jobs: [],
+    },
+  };
+  const file = path.join(dir, 'results.json');
+  writeResults(file, results);
+  return { file, results, judgment: judge(results) };
+}
+
+/**
+ * The outcome's jobs, each regression marked confirmed or not by the gate's independent
+ * second pass (`confirm`; null elsewhere). `calibrate` judges its gates through this too.
+ */
+export async function confirmedJobs(
+  outcome: ComparisonOutcome,
+  confirm: boolean,
+  config: PerfConfig,
+): Promise<Array<JobComparison & { confirmed: boolean | null }>> {
+  const jobs = outcome.jobs.map((j) => ({ ...j, confirmed: null as boolean | null }));
+  const regressed = jobs.filter((j) => j.comparison.classification === 'regressed');
+  if (confirm && outcome.sequential !== null) {
+    if (regressed.length > 0)
+      log(`confirming ${regressed.length} regression(s) with an independent second pass`);
+    const c = await confirmRegressions(outcome.sequential, (ids) => outcome.rerun(ids), {
+      confirm: config.gate.confirm,
+    });
+    for (const j of regressed) j.confirmed = c.confirmed.includes(j.id);
+  }
+  return jobs;
+}
+
+export interface ComparisonRun {
+  file: string;
+  results: ResultsFile;
+  judgment: Judgment;
+}
+
+/**
+ * Runs a whole comparison and writes reports/<run-id>/results.json (the candidate, with the
+ * comparison and red flags) and baseline.json (the baseline's measurements).
+ */
+export async function compareAndWrite(
+  flags: ComparisonFlags,
+  sides: SideChoice,
+  options: { kind: RunKind; command: string; config: PerfConfig },
+): Promise<ComparisonRun> {
+  const confirm = options.kind === 'gate';
+  // Refuse an empty selection before any checkout or install.
+  const selected = planJobs(await loadCatalogue(path.resolve(flags.scenarios)), {
+    filters: flags.filter,
+    modes: flags.mode,
+  });
+  if (selected.length === 0) {
+    throw new UsageError(
+      `no scenario matches --filter ${flags.filter.join(', ')}${flags.mode.length > 0 ? ` in mode ${flags.mode.join(', ')}` : ''}`,
+      'list the catalogue with `npm run harness -- list`; globs match whole names, e.g. "kvstore/**"',
+    );
+  }
+  const handles: CheckoutHandle[] = [];
+  try {
+    let baseline: EngineSide | StoredSide;
+    let baselineSubject: string | null = null;
+    if (sides.baselineResults !== undefined) {
+      const file = path.resolve(sides.baselineResults);
+      const stored = readResults(file);
+      baseline = {
+        label: path.basename(file),
+        commit: stored.engine.commit,
+        source: 'stored',
+        file,
+        results: stored,
+      };
+    } else {
+      const name = sides.baseline ?? options.config.baseline.default;
+      if (options.kind === 'gate') {
+        const same = await identicalTrees(name, sides.against);
+        if (same !== null) return writeIdentical(flags, options, same);
+      }
+      const side = await checkoutSide(name, handles);
+      baselineSubject = side.subject;
+      baseline = side;
+    }
+    const candidate =
+      sides.against === undefined
+        ? await workingTreeSide()
+        : await checkoutSide(sides.against, handles);
+    const outcome = await runComparison({
+      baseline,
+      candidate,
+      profile: flags.profile,
+      scenariosDir: path.resolve(flags.scenarios),
+      filters: flags.filter,
+      modes: flags.mode,
+      config: options.config,
+      command: options.command,
+      log,
+      regressionsOnly: confirm,
+    });
+    const jobs = await confirmedJobs(outcome, confirm, options.config);
+    const dir = path.resolve(flags.out ?? path.join(REPORTS_DIR, outcome.runId));
+    fs.mkdirSync(dir, { recursive: true });
+    const baselineFile = 'results' in baseline ? baseline.file : path.join(dir, 'baseline.json');
+    if (!('results' in baseline)) writeResults(baselineFile, outcome.baseline);
+    const results: ResultsFile = {
+      ...outcome.candidate,
+      kind: options.kind,
+      comparison: {
+        baseline: {
+          label: baseline.label,
+          commit: baseline.commit,
+          source: baseline.source,
+          file: path.relative(dir, baselineFile),
+          subject: baselineSubject,
+        },
+        candidate: {
+          label: candidate.label,
+          commit: candidate.commit,
+          source: candidate.source,
+          file: null,
+          subject: 'subject' in candidate ? (candidate.subject as string | null) : null,
+        },
+        rounds: outcome.rounds,
+        notes: outcome.notes,
+        jobs,
+      },
+    };
+    results.redFlags = evaluateRedFlags(results, options.config);
+    const file = path.join(dir, 'results.json');
+    writeResults(file, results);
+    return { file, results, judgment: judge(results) };
+  } finally {
+    for (const h of handles) await h.release();
+  }
+}
+
+/** Everything a comparison run prints, the verdict last: `show` prints the same. */
+export function renderRun(results: ResultsFile, file: string, withSuite: boolean): string {
+  const parts: string[] = [];
+  if (withSuite) parts.push(renderSummary(results));
+  if (results.comparison !== undefined) parts.push(renderComparison(results));
+  if (results.redFlags !== undefined) parts.push(renderRedFlags(results.redFlags));
+  parts.push(`results: ${file}`, renderJudgment(judge(results)));
+  return `${parts.join('\n\n')}\n`;
+}
+
+/** Prints the run, refreshes its HTML report, and exits as the judgment says. */
+async function finish(
+  run: ComparisonRun,
+  withSuite: boolean,
+  setExit: (code: number) => void,
+): Promise<void> {
+  process.stdout.write(renderRun(run.results, run.file, withSuite));
+  await reportAfterRun(run.file);
+  setExit(run.judgment.exitCode);
+}
+
+/**
+ * The gate's default baseline: the merge-base with origin/main when there is one and it
+ * differs from HEAD; otherwise (no remote, or HEAD is on main with a clean tree, where the
+ * merge-base is HEAD itself and the comparison would say nothing) the configured baseline.
+ */
+export async function defaultGateBaseline(
+  config: PerfConfig,
+): Promise<{ ref: string; why: string }> {
+  const remote = config.baseline.mergeBaseWith;
+  if (await refExists(REPO_ROOT, remote)) {
+    const head = await headCommit(REPO_ROOT);
+    const mb = await mergeBase(REPO_ROOT, 'HEAD', remote);
+    if (mb !== null && (mb !== head || (await isDirty(REPO_ROOT, ['engine'])))) {
+      return { ref: mb, why: `the merge-base of HEAD and ${remote}` };
+    }
+    if (mb !== null) {
+      return {
+        ref: config.baseline.default,
+        why: `HEAD is the merge-base with ${remote} and the engine is unchanged, so the configured baseline ${config.baseline.default}`,
+      };
+    }
+  }
+  return { ref: config.baseline.default, why: `no ${remote}: the configured baseline` };
+}
+
+function addComparisonOptions(cmd: Command): Command {
+  return cmd
+    .addOption(profileOption())
+    .option('--filter <glob>', 'only scenarios whose name matches (repeatable)', collect, [])
+    .option(
+      '--mode <modes>',
+      'durability modes for writing scenarios (repeatable or comma list)',
+      collectModes,
+      [],
+    )
+    .option('--out <dir>', 'directory for the results (default reports/<run-id>/)')
+    .option('--config <file>', 'configuration file (default perf.config.json)')
+    .addOption(
+      new Option('--scenarios <dir>', 'scenario module directory (for tests)')
+        .default(SCENARIOS_DIR)
+        .hideHelp(),
+    );
+}
+
+export function registerCompareCommands(program: Command, setExit: (code: number) => void): void {
+  const command = (): string => ['harness', ...process.argv.slice(2)].join(' ');
+
+  addComparisonOptions(
+    program
+      .command('compare')
+      .description(
+        'compare the working tree (or --against <ref>) with a baseline, interleaved A B A B',
+      )
+      .option(
+        '--baseline <name|ref>',
+        'baseline name (tag, baselines/refs.json, Baseline: trailer) or git ref',
+      )
+      .option('--against <ref>', 'candidate: a git ref instead of the working tree')
+      .option('--working-tree', 'candidate: the working tree (the default)')
+      .option(
+        '--baseline-results <file>',
+        'compare with stored results instead of checking the baseline out',
+      ),
+  ).action(async (flags: ComparisonFlags & SideChoice & { workingTree?: boolean }) => {
+    if ((flags.baseline === undefined) === (flags.baselineResults === undefined)) {
+      throw new UsageError(
+        'compare needs exactly one baseline: --baseline <name|ref> or --baseline-results <file>',
+        'e.g. npm run harness -- compare --baseline m3_baseline_perf',
+      );
+    }
+    if (flags.workingTree === true && flags.against !== undefined) {
+      throw new UsageError(
+        '--against and --working-tree both name the candidate',
+        'give one of them',
+      );
+    }
+    const config = loadConfig(flags.config);
+    const run = await compareAndWrite(flags, flags, {
+      kind: 'compare',
+      command: command(),
+      config,
+    });
+    await finish(run, false, setExit);
+  });
+
+  addComparisonOptions(
+    program
+      .command('gate')
+      .description(
+        'CI gate: compare with the configured baseline, confirm regressions, check red flags',
+      )
+      .option(
+        '--baseline <name|ref>',
+        'baseline (default: merge-base with origin/main, else perf.config.json baseline.default)',
+      ),
+  ).action(async (flags: ComparisonFlags & SideChoice) => {
+    const config = loadConfig(flags.config);
+    let baseline = flags.baseline;
+    if (baseline === undefined) {
+      const d = await defaultGateBaseline(config);
+      log(`gate baseline: ${d.ref} (${d.why})`);
+      baseline = d.ref;
+    }
+    const run = await compareAndWrite(
+      flags,
+      { baseline },
+      { kind: 'gate', command: command(), config },
+    );
+    const md = renderMarkdown(run.results, run.file);
+    fs.writeFileSync(path.join(path.dirname(run.file), 'summary.md'), md);
+    const summaryPath = process.env.GITHUB_STEP_SUMMARY;
+    if (summaryPath !== undefined && summaryPath !== '') fs.appendFileSync(summaryPath, `${md}\n`);
+    await finish(run, false, setExit);
+  });
+}
+
+/** `bench`'s comparison: the suite measured against the configured baseline, with red flags. */
+export async function benchWithComparison(
+  flags: ComparisonFlags & { baseline?: string },
+  setExit: (code: number) => void,
+): Promise<void> {
+  const config = loadConfig(flags.config);
+  const run = await compareAndWrite(
+    flags,
+    { baseline: flags.baseline ?? config.baseline.default },
+    { kind: 'bench', command: ['harness', ...process.argv.slice(2)].join(' '), config },
+  );
+  await finish(run, true, setExit);
+}

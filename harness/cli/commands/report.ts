@@ -1,0 +1,72 @@
+/**
+ * `report`, `publish` and `export`: the HTML report of one or more results files, the site of
+ * every run, and the results in Bencher's and github-action-benchmark's formats. A missing,
+ * corrupt or foreign results file is a usage error (exit 2) naming the file.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { REPORTS_DIR } from '../../support/paths.ts';
+import { inReportsDir } from '../../render/html/auto.ts';
+import { EXPORT_FORMATS, exportResults, type ExportFormat } from '../../render/export.ts';
+import { reportPath, writeReport } from '../../render/html/render.ts';
+import { publish, writeSiteIndex } from '../../render/html/site.ts';
+import { readResults } from '../../results/results-file.ts';
+
+/** The three commands exit 0, or 2 (UsageError) for a bad file or option: none judges a run. */
+export function registerReportCommands(program: Command, _setExit: (code: number) => void): void {
+  program
+    .command('report')
+    .description(
+      'write the HTML report of results files (several: side by side, grouped by machine)',
+    )
+    .argument('<results...>', 'results.json files')
+    .option('--out <file|dir>', 'report file or folder (default: index.html next to the first)')
+    .action(async (files: string[], flags: { out?: string }) => {
+      const target = reportPath(files, flags.out);
+      const onSite = inReportsDir(path.dirname(target));
+      const file = await writeReport(files, {
+        out: flags.out,
+        siteHref: onSite ? '../index.html' : null,
+      });
+      process.stdout.write(`report: ${file}\n`);
+      if (onSite)
+        process.stdout.write(`all runs: ${writeSiteIndex(path.dirname(path.dirname(file)))}\n`);
+    });
+
+  program
+    .command('publish')
+    .description('write the site of every run in reports/: each run’s report and an index')
+    .requiredOption('--out <dir>', 'folder to write the site to')
+    .option('--from <dir>', 'folder of runs (default reports/)', REPORTS_DIR)
+    .action(async (flags: { out: string; from: string }) => {
+      const site = await publish(flags.out, flags.from);
+      for (const p of site.problems) process.stderr.write(`warning: skipped ${p}\n`);
+      process.stdout.write(`published ${site.runs} run(s): ${site.index}\n`);
+    });
+
+  program
+    .command('export')
+    .description('results as Bencher Metric Format or github-action-benchmark JSON')
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(EXPORT_FORMATS)
+        .makeOptionMandatory(),
+    )
+    .option('--out <file>', 'write to a file (default stdout)')
+    .argument('<results...>', 'results.json files (several: one per machine)')
+    .action((files: string[], flags: { format: ExportFormat; out?: string }) => {
+      const text = exportResults(
+        flags.format,
+        files.map((f) => readResults(path.resolve(f))),
+      );
+      if (flags.out === undefined) {
+        process.stdout.write(text);
+        return;
+      }
+      const out = path.resolve(flags.out);
+      fs.mkdirSync(path.dirname(out), { recursive: true });
+      fs.writeFileSync(out, text);
+      process.stderr.write(`wrote ${flags.format} JSON: ${out}\n`);
+    });
+}

@@ -1,0 +1,42 @@
+/**
+ * Option parsing shared by every command (bench, compare, gate, baseline record), so
+ * --profile, --mode and --filter behave identically everywhere.
+ */
+import { InvalidArgumentError, Option } from 'commander';
+import { UsageError, errorMessage } from '../support/errors.ts';
+import { MODES, parseMode, type ModeName } from '../engine-api/modes.ts';
+import { getProfile, type Profile } from '../config/profiles.ts';
+
+export function parseProfile(value: string): Profile {
+  try {
+    return getProfile(value);
+  } catch (err) {
+    throw new InvalidArgumentError(
+      err instanceof UsageError ? `${err.message}; ${err.hint ?? ''}` : errorMessage(err),
+    );
+  }
+}
+
+/** Repeatable and comma-separated: --mode strict --mode buffered, or --mode strict,buffered. */
+export function collectModes(value: string, previous: ModeName[]): ModeName[] {
+  const out = [...previous];
+  for (const part of value.split(',')) {
+    const mode = parseMode(part);
+    if (mode === undefined) {
+      throw new InvalidArgumentError(`unknown mode "${part}"; use ${MODES.join(', ')}`);
+    }
+    if (!out.includes(mode)) out.push(mode);
+  }
+  return out;
+}
+
+/** A repeatable option's values, in order. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function profileOption(): Option {
+  return new Option('--profile <name>', 'quick (suite ~2 min, comparison budget 350 s) or full')
+    .default(getProfile('quick'), 'quick')
+    .argParser(parseProfile);
+}

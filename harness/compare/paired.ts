@@ -1,0 +1,528 @@
+/**
+ * Baseline vs candidate, side by side in one run. Both engines are measured with the current
+ * scenarios, in replicates (replicate-pair.ts): a fresh worker thread per side in one child
+ * pinned to one core, so one replicate is a paired sample of the two engines in fresh JIT
+ * states (durable modes alternate the sides' timing windows, the others run each side alone:
+ * runner.ts `interleaves`). One child process per job and round runs a
+ * batch of replicates (`profile.replicate.pairsPerRound`); the sequential controller
+ * (sampling.ts) keeps adding rounds to the jobs still unresolved, in a fresh random job order
+ * each round, until every job is resolved or the budget runs out; compare-stats.ts turns the
+ * per-replicate ratios into a ratio with its CI, a p-value and a class.
+ *
+ * The candidate's full measurement (benchmark.js, latency, heap bytes/op: what the red flags
+ * judge) runs once per job, outside the rounds, one pinned child per lane (`measureCandidate`),
+ * and becomes its results file. The baseline's
+ * file holds its replicate figures.
+ */
+import type { Comparison } from '../stats/comparison.ts';
+import { compareOneSided, compareSamples, isResolved } from '../stats/comparison.ts';
+import { samplingPlan, thresholdFor, type PerfConfig } from '../config/perf-config.ts';
+import { measuringLanes } from '../run/affinity.ts';
+import { loadEngine, type LoadedEngine } from '../engine-api/adapter.ts';
+import { engineRef, environment } from '../run/environment.ts';
+import { UsageError } from '../support/errors.ts';
+import type { ModeName } from '../engine-api/modes.ts';
+import type { Profile } from '../config/profiles.ts';
+import { loadCatalogue, planJobs, type Job } from '../catalogue/registry.ts';
+import {
+  newRunId,
+  runJobInChild,
+  runReplicatesInChild,
+  toResult,
+  type ChildOptions,
+} from '../run/runner.ts';
+import type { Measurement, ResultsFile, ScenarioResult } from '../results/results-file.ts';
+import { runSequential, type PairSample, type SequentialResult } from './sampling.ts';
+import { summarize } from '../stats/sample.ts';
+import { median } from 'simple-statistics';
+
+export interface SideInfo {
+  /** How the user named it: a baseline name, a ref, "working tree", a results file. */
+  label: string;
+  commit: string | null;
+  /** Where it came from: 'tag', 'refs.json', 'trailer', 'ref', 'working-tree', 'stored'. */
+  source: string;
+}
+
+export interface EngineSide extends SideInfo {
+  engineDir: string;
+}
+
+export interface StoredSide extends SideInfo {
+  file: string;
+  results: ResultsFile;
+}
+
+export interface ComparisonOptions {
+  baseline: EngineSide | StoredSide;
+  candidate: EngineSide;
+  profile: Profile;
+  scenariosDir: string;
+  filters: readonly string[];
+  modes: readonly ModeName[];
+  config: PerfConfig;
+  command: string;
+  log: (line: string) => void;
+  /**
+   * Stop sampling a job once a regression is ruled out (sampling.ts, `regressionsOnly`): the
+   * gate's question. Default false: resolve every job's class.
+   */
+  regressionsOnly?: boolean;
+  /**
+   * A synthetic slowdown of the candidate's op per job id, as a fraction of its median (the
+   * `calibrate` command's injected regression); none by default.
+   */
+  slowdown?: (jobId: string) => number;
+}
+
+/** One job's comparison, as stored in the results file and shown in reports. */
+export interface JobComparison {
+  id: string;
+  name: string;
+  mode: ModeName | null;
+  /** The mode the baseline ran in (differs from `mode` when the baseline lacks that mode). */
+  baselineMode: ModeName | null;
+  /** Per-process median ns/op of each round. */
+  baselineSamples: number[];
+  candidateSamples: number[];
+  rounds: number;
+  stoppedBy: string;
+  comparison: Comparison;
+  note: string | null;
+}
+
+export interface ComparisonOutcome {
+  runId: string;
+  candidate: ResultsFile;
+  /** The baseline's round-1 measurements (for a stored baseline, the stored file). */
+  baseline: ResultsFile;
+  jobs: JobComparison[];
+  /** Notes for the report: mode mapping, environment mismatch, ... */
+  notes: string[];
+  rounds: number;
+  elapsedMs: number;
+  sequential: SequentialResult<string> | null;
+  /** Re-runs `ids` independently (fresh samples): the gate's confirmation pass. */
+  rerun(ids: string[]): Promise<SequentialResult<string>>;
+}
+
+/** A lean profile for the stored-baseline rounds after the first: benchmark.js only. */
+function leanProfile(p: Profile): Profile {
+  return {
+    ...p,
+    latency: { ...p.latency, maxOps: 50, maxMs: 1, minOps: 10 },
+    heap: { ...p.heap, windows: 0 },
+  };
+}
+
+/**
+ * The mode the baseline runs a job in. A baseline with one durability mode only (the M3 tag:
+ * strict, every commit fsynced) is compared in that mode against each candidate mode.
+ */
+export function baselineModeFor(
+  jobMode: ModeName | null,
+  baseline: LoadedEngine,
+): { mode: ModeName | null; note: string | null } {
+  if (jobMode === null) return { mode: null, note: null };
+  const modes = baseline.capabilities.modes;
+  if (modes[jobMode].supported) return { mode: jobMode, note: null };
+  const available = (Object.keys(modes) as ModeName[]).filter((m) => modes[m].supported);
+  if (available.length === 1) {
+    const only = available[0] as ModeName;
+    return {
+      mode: only,
+      note: `the baseline has one durability mode only (${only}): compared with the candidate's ${jobMode}`,
+    };
+  }
+  return { mode: jobMode, note: null };
+}
+
+function stat(m: Measurement, side: string): number {
+  if (m.status !== 'ok') throw new Error(`${side} ${m.status}: ${m.reason ?? ''}`);
+  const v = m.medianNs ?? m.meanNs;
+  if (v === null || !(v > 0)) throw new Error(`${side} reported no ns/op figure`);
+  return v;
+}
+
+/** A results file of this machine, for `engine`, as run by `opts.command`. */
+export async function resultsFileFor(
+  engine: LoadedEngine,
+  opts: Pick<ComparisonOptions, 'command' | 'profile'>,
+  runId: string,
+  results: ScenarioResult[],
+  wallTimeMs: number,
+): Promise<ResultsFile> {
+  return {
+    schemaVersion: 1,
+    runId,
+    createdAt: new Date().toISOString(),
+    command: opts.command,
+    profile: opts.profile,
+    engine: await engineRef(engine.dir, engine.capabilities),
+    environment: environment(),
+    wallTimeMs,
+    results,
+  };
+}
+
+/**
+ * The candidate's full measurement of every job, in the jobs' order. Jobs timed over worker
+ * threads of their own (custom scenarios: disjoint-run scaling, whose figure is how well they
+ * use every core) run alone and unpinned, after the rest; the rest run one per lane, each lane
+ * pinned to its own core, as the replicates do. What the red flags judge per job is a figure
+ * of that job alone (its tail, its bytes/op, its ns/op) or a ratio whose margins are wide
+ * (A1/A0 2.8x against 20x on this machine).
+ */
+async function measureCandidate(
+  jobs: readonly Job[],
+  childOpts: ChildOptions,
+  engine: LoadedEngine,
+): Promise<ScenarioResult[]> {
+  const out = new Array<ScenarioResult>(jobs.length);
+  const measure = async (index: number, cpuSlot?: number): Promise<void> => {
+    const job = jobs[index] as Job;
+    const t0 = performance.now();
+    const m = await runJobInChild(job, { ...childOpts, cpuSlot }, engine);
+    out[index] = toResult(job, m, performance.now() - t0);
+  };
+  const indexes = jobs.map((_, i) => i);
+  const pinned = indexes.filter((i) => (jobs[i] as Job).scenario.kind !== 'custom');
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: measuringLanes() }, async (_, slot) => {
+      while (next < pinned.length) await measure(pinned[next++] as number, slot);
+    }),
+  );
+  for (const i of indexes) if ((jobs[i] as Job).scenario.kind === 'custom') await measure(i);
+  return out;
+}
+
+export async function runComparison(opts: ComparisonOptions): Promise<ComparisonOutcome> {
+  const started = performance.now();
+  const runId = newRunId();
+  const notes: string[] = [];
+  const candidateEngine = await loadEngine(opts.candidate.engineDir);
+  const catalogue = await loadCatalogue(opts.scenariosDir);
+  const jobs = planJobs(catalogue, { filters: opts.filters, modes: opts.modes });
+  if (jobs.length === 0) {
+    throw new UsageError(
+      `no scenario matches --filter ${opts.filters.join(', ')}`,
+      'list the catalogue with `npm run harness -- list`',
+    );
+  }
+  const childOpts = { profile: opts.profile, scenariosDir: opts.scenariosDir };
+  const c = opts.config.compare;
+  const compareOpts = (id: string) => ({
+    threshold: thresholdFor(opts.config, id),
+    alpha: c.alpha,
+    confidence: c.confidence,
+    trim: c.trim,
+  });
+
+  if ('results' in opts.baseline) {
+    return compareWithStored(opts, opts.baseline, candidateEngine, jobs, runId, started, notes);
+  }
+
+  const baselineSide = opts.baseline;
+  const baselineEngine = await loadEngine(baselineSide.engineDir);
+  const byId = new Map(jobs.map((j) => [j.id, j]));
+  const baselineJob = new Map<string, Job>();
+  const jobNotes = new Map<string, string | null>();
+  for (const job of jobs) {
+    const { mode, note } = baselineModeFor(job.mode, baselineEngine);
+    baselineJob.set(job.id, { ...job, mode });
+    jobNotes.set(job.id, note);
+  }
+  if ([...jobNotes.values()].some((n) => n !== null)) {
+    const only = (Object.keys(baselineEngine.capabilities.modes) as ModeName[]).filter(
+      (m) => baselineEngine.capabilities.modes[m].supported,
+    );
+    notes.push(
+      `The baseline engine has one durability mode only (${only.join(', ')}); every candidate mode is compared with it.`,
+    );
+  }
+
+  const plan = {
+    ...samplingPlan(opts.config, opts.profile.name === 'full' ? 'full' : 'quick'),
+    paired: true,
+    shuffle: true,
+    concurrency: measuringLanes(),
+    regressionsOnly: opts.regressionsOnly ?? false,
+    onRound: (info: {
+      round: number;
+      measured: string[];
+      unresolved: string[];
+      elapsedMs: number;
+    }) =>
+      opts.log(
+        `round ${info.round}: measured ${info.measured.length} job(s), ${info.unresolved.length} still unresolved (${(info.elapsedMs / 1000).toFixed(0)} s)`,
+      ),
+  };
+  const replicate = opts.profile.replicate;
+  /** Calls the baseline's op-count proofs verified, per job: its results file reports them. */
+  const baselineOps = new Map<string, number>();
+  const measureBatch = async (id: string, _round: number, slot: number): Promise<PairSample[]> => {
+    const job = byId.get(id) as Job;
+    const r = await runReplicatesInChild(
+      {
+        baseline: { job: baselineJob.get(id) as Job, engine: baselineEngine },
+        candidate: { job, engine: candidateEngine, slowdown: opts.slowdown?.(id) ?? 0 },
+      },
+      replicate.pairsPerRound,
+      replicate,
+      { ...childOpts, cpuSlot: slot },
+    );
+    if (r.status !== 'ok') throw new Error(`${r.status}: ${r.reason ?? ''}`);
+    for (const p of r.pairs) baselineOps.set(id, (baselineOps.get(id) ?? 0) + p.baselineOps);
+    return r.pairs.map((p) => ({ baseline: p.baseline, candidate: p.candidate }));
+  };
+
+  const ids = jobs.map((j) => j.id);
+  // Jobs the baseline can't run at all are compared one-sided; the rest go to the controller.
+  const oneSided = new Map<string, string>();
+  for (const job of jobs) {
+    const bJob = baselineJob.get(job.id) as Job;
+    if (bJob.mode !== null && !baselineEngine.capabilities.modes[bJob.mode].supported) {
+      oneSided.set(job.id, `the baseline engine can't run ${bJob.mode}`);
+    }
+  }
+  const sequential = await runSequential(
+    ids.filter((id) => !oneSided.has(id)),
+    measureBatch,
+    plan,
+  );
+  const compareMs = performance.now() - started;
+
+  // The candidate's full measurement, once per job, for its results file and the red flags.
+  opts.log(`measuring the candidate once per job for the red flags (${jobs.length} jobs)`);
+  const full = await measureCandidate(jobs, childOpts, candidateEngine);
+  const outcomes = new Map(sequential.jobs.map((o) => [o.job, o]));
+
+  const jobComparisons: JobComparison[] = jobs.map((job) => {
+    const o = outcomes.get(job.id);
+    const bMode = (baselineJob.get(job.id) as Job).mode;
+    if (o === undefined) {
+      return {
+        id: job.id,
+        name: job.scenario.name,
+        mode: job.mode,
+        baselineMode: bMode,
+        baselineSamples: [],
+        candidateSamples: [],
+        rounds: 0,
+        stoppedBy: 'unsupported',
+        comparison: compareOneSided(
+          'candidate',
+          [],
+          compareOpts(job.id),
+          oneSided.get(job.id) ?? '',
+        ),
+        note: oneSided.get(job.id) ?? null,
+      };
+    }
+    return {
+      id: job.id,
+      name: job.scenario.name,
+      mode: job.mode,
+      baselineMode: bMode,
+      baselineSamples: o.baseline,
+      candidateSamples: o.candidate,
+      rounds: o.rounds,
+      stoppedBy: o.stoppedBy,
+      comparison: o.comparison,
+      note: jobNotes.get(job.id) ?? null,
+    };
+  });
+
+  const wall = performance.now() - started;
+  const candidate = await resultsFileFor(candidateEngine, opts, runId, full, wall);
+  const baseline = await resultsFileFor(
+    baselineEngine,
+    opts,
+    `${runId}-baseline`,
+    jobs.flatMap((job) => {
+      const o = outcomes.get(job.id);
+      const bJob = baselineJob.get(job.id) as Job;
+      return o === undefined || o.baseline.length === 0
+        ? []
+        : [toResult(bJob, replicateMeasurement(o.baseline, baselineOps.get(job.id) ?? 0), 0)];
+    }),
+    wall,
+  );
+  opts.log(
+    `compared in ${(compareMs / 1000).toFixed(0)} s (${sequential.pairs} batches), measured the candidate in ${((wall - compareMs) / 1000).toFixed(0)} s`,
+  );
+  return {
+    runId,
+    candidate,
+    baseline,
+    jobs: jobComparisons,
+    notes,
+    rounds: sequential.rounds,
+    elapsedMs: wall,
+    sequential,
+    rerun: (rerunIds) => runSequential(rerunIds, measureBatch, plan),
+  };
+}
+
+/**
+ * A side's figures as a measurement: the median of its replicates' ns/op, the replicates as
+ * its samples. What the baseline's results file holds (it gets no full measurement).
+ */
+export function replicateMeasurement(ns: readonly number[], opCount: number): Measurement {
+  const sorted = [...ns].sort((a, b) => a - b);
+  const s = summarize(sorted);
+  const medianNs = median(sorted);
+  return {
+    status: 'ok',
+    reason: null,
+    hz: 1e9 / medianNs,
+    meanNs: s.mean,
+    medianNs,
+    sdNs: s.sd,
+    rme: s.rme,
+    samples: { count: ns.length, ns: [...ns] },
+    latency: null,
+    bytesPerOp: null,
+    heap: null,
+    opCount,
+    perWorker: null,
+    phaseMs: null,
+    labels: { figure: 'replicates' },
+  };
+}
+
+function fingerprint(r: ResultsFile): string {
+  const e = r.environment;
+  return `node ${e.node} · ${e.cpuModel} × ${e.cores} · ${e.platform} ${e.osRelease} · host ${e.hostHash}`;
+}
+
+/**
+ * Against stored results (no checkout): the stored file's per-round medians are the baseline
+ * samples (`roundsNs`, written by `baseline record`; one figure for a plain bench file), and
+ * the candidate is measured round by round until resolved. Different machines make such a
+ * comparison meaningless, so a changed environment is said loudly.
+ */
+async function compareWithStored(
+  opts: ComparisonOptions,
+  stored: StoredSide,
+  candidateEngine: LoadedEngine,
+  jobs: Job[],
+  runId: string,
+  started: number,
+  notes: string[],
+): Promise<ComparisonOutcome> {
+  const here = environment();
+  const then = stored.results.environment;
+  const mismatches: string[] = [];
+  if (then.hostHash !== here.hostHash) mismatches.push('another machine (host hash)');
+  if (then.cpuModel !== here.cpuModel) mismatches.push(`CPU ${then.cpuModel} vs ${here.cpuModel}`);
+  if (then.cores !== here.cores) mismatches.push(`${then.cores} vs ${here.cores} cores`);
+  if (then.node !== here.node) mismatches.push(`Node ${then.node} vs ${here.node}`);
+  if (then.childFlags.join(' ') !== here.childFlags.join(' ')) {
+    mismatches.push(
+      `measuring flags ${then.childFlags.join(' ')} vs ${here.childFlags.join(' ')} (they shape GC and page faults)`,
+    );
+  }
+  if (mismatches.length > 0) {
+    const msg = `WARNING: the stored baseline ${stored.file} was measured in a different environment (${mismatches.join('; ')}). Its figures are not comparable with this machine's; re-record it here with \`npm run harness -- baseline record <name>\`. Stored: ${fingerprint(stored.results)}.`;
+    notes.push(msg);
+    opts.log(msg);
+  }
+  const storedById = new Map(stored.results.results.map((r) => [r.id, r]));
+  const c = opts.config.compare;
+  const childOpts = { profile: opts.profile, scenariosDir: opts.scenariosDir };
+  const leanOpts = { profile: leanProfile(opts.profile), scenariosDir: opts.scenariosDir };
+  const budgetMs = c.budgetSeconds[opts.profile.name === 'full' ? 'full' : 'quick'] * 1000;
+  const samples = new Map<string, number[]>(jobs.map((j) => [j.id, []]));
+  const first = new Map<string, { m: Measurement; ms: number }>();
+  const errors = new Map<string, string>();
+  const done = new Set<string>();
+  let rounds = 0;
+  const compareOf = (id: string): Comparison => {
+    const s = storedById.get(id);
+    const opt = {
+      threshold: thresholdFor(opts.config, id),
+      alpha: c.alpha,
+      confidence: c.confidence,
+      trim: c.trim,
+    };
+    const base =
+      s === undefined || s.status !== 'ok' ? [] : (s.roundsNs ?? [s.medianNs ?? s.meanNs ?? 0]);
+    if (base.length === 0) {
+      return compareOneSided(
+        'candidate',
+        samples.get(id) ?? [],
+        opt,
+        'the stored baseline has no figure for it',
+      );
+    }
+    return compareSamples(base, samples.get(id) ?? [], opt);
+  };
+  for (let round = 1; round <= c.maxRounds; round++) {
+    if (round > c.minRounds && performance.now() - started > budgetMs) break;
+    rounds = round;
+    for (const job of jobs) {
+      if (done.has(job.id) || errors.has(job.id)) continue;
+      const t0 = performance.now();
+      const m = await runJobInChild(job, round === 1 ? childOpts : leanOpts, candidateEngine);
+      if (round === 1) first.set(job.id, { m, ms: performance.now() - t0 });
+      try {
+        samples.get(job.id)?.push(stat(m, 'candidate'));
+      } catch (err) {
+        errors.set(job.id, err instanceof Error ? err.message : String(err));
+      }
+    }
+    if (round >= c.minRounds) {
+      for (const job of jobs) if (isResolved(compareOf(job.id))) done.add(job.id);
+    }
+    opts.log(
+      `round ${round}: ${jobs.length - done.size - errors.size} of ${jobs.length} unresolved`,
+    );
+    if (done.size + errors.size === jobs.length) break;
+  }
+  const jobComparisons: JobComparison[] = jobs.map((job) => {
+    const s = storedById.get(job.id);
+    return {
+      id: job.id,
+      name: job.scenario.name,
+      mode: job.mode,
+      baselineMode: s?.mode ?? null,
+      baselineSamples:
+        s === undefined ? [] : (s.roundsNs ?? (s.medianNs === null ? [] : [s.medianNs])),
+      candidateSamples: samples.get(job.id) ?? [],
+      rounds,
+      stoppedBy: errors.has(job.id) ? 'error' : done.has(job.id) ? 'resolved' : 'max rounds',
+      comparison: compareOf(job.id),
+      note: errors.get(job.id) ?? null,
+    };
+  });
+  const wall = performance.now() - started;
+  const candidate = await resultsFileFor(
+    candidateEngine,
+    opts,
+    runId,
+    jobs.flatMap((job) => {
+      const f = first.get(job.id);
+      return f === undefined ? [] : [toResult(job, f.m, f.ms)];
+    }),
+    wall,
+  );
+
+  return {
+    runId,
+    candidate,
+    baseline: stored.results,
+    jobs: jobComparisons,
+    notes,
+    rounds,
+    elapsedMs: wall,
+    sequential: null,
+    rerun: () => {
+      throw new UsageError(
+        'a stored baseline cannot be re-run for confirmation',
+        'compare against a git ref to let the gate confirm regressions',
+      );
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The terminal summary of a results file: one table per durability mode (plus one for the
+ * read-only scenarios, which run once), then the facade-tax ratios.
+ */
+import Table from 'cli-table3';
+import { facadeTax } from '../judge/figures.ts';
+import { formatBytes, formatHz, formatMs, formatNs, formatRatio } from '../support/format.ts';
+import { MODES, type ModeName } from '../engine-api/modes.ts';
+import { renderPeersOf } from '../peers/table.ts';
+import type { ResultsFile, ScenarioResult } from '../results/results-file.ts';
+
+const HEAD = ['scenario', 'ops/s', 'mean', '±rme', 'p99', 'bytes/op', 'ops proved'];
+
+type Row = Array<string | { colSpan: number; content: string }>;
+
+function row(r: ScenarioResult): Row {
+  if (r.status !== 'ok') {
+    // One cell across the figures, wrapped, so a long reason doesn't widen the table.
+    const reason = (r.reason ?? '').replace(/\s+/g, ' ');
+    return [r.name, { colSpan: HEAD.length - 1, content: `${r.status.toUpperCase()}: ${reason}` }];
+  }
+  return [
+    r.name,
+    formatHz(r.hz),
+    formatNs(r.meanNs),
+    r.rme === null ? '-' : `${r.rme.toFixed(1)}%`,
+    formatNs(r.latency?.p99 ?? null),
+    formatBytes(r.bytesPerOp),
+    String(r.opCount ?? '-'),
+  ];
+}
+
+function table(title: string, results: readonly ScenarioResult[]): string {
+  const t = new Table({
+    head: HEAD,
+    style: { head: [], border: [] },
+    colWidths: [34, 10, 11, 8, 11, 10, 12],
+    wordWrap: true,
+  });
+  for (const r of results) t.push(row(r));
+  return `${title}\n${t.toString()}`;
+}
+
+function ratioTable(results: ResultsFile): string {
+  const ratios = facadeTax(results);
+  const t = new Table({
+    head: ['facade tax (ratio of medians)', ...MODES, 'read-only'],
+    style: { head: [], border: [] },
+  });
+  for (const label of [...new Set(ratios.map((r) => r.label))]) {
+    const mine = ratios.filter((r) => r.label === label);
+    const first = mine[0];
+    if (first === undefined) continue;
+    const byMode = (m: ModeName | null): string =>
+      formatRatio(mine.find((r) => r.mode === m)?.value ?? null);
+    const what = `${label}: ${first.numeratorId.replace(/\/dur_\w+$/, '')} ÷ ${first.denominatorId.replace(/\/dur_\w+$/, '')}`;
+    t.push([
+      what,
+      ...MODES.map((m) => (first.mode === null ? '' : byMode(m))),
+      first.mode === null ? byMode(null) : '',
+    ]);
+  }
+  return `${t.toString()}\nSPEC red flags: A1/A0 > 20x (InMemory), B/A1 > 8x.`;
+}
+
+export function renderSummary(results: ResultsFile, file?: string): string {
+  const parts: string[] = [];
+  // Peer rows have their own tables (harness/peers/table.ts), side by side with ours.
+  const own = results.results.filter((r) => r.peer !== true);
+  const reads = own.filter((r) => r.mode === null);
+  if (reads.length > 0) parts.push(table('read-only scenarios (mode-independent)', reads));
+  for (const mode of MODES) {
+    const mine = own.filter((r) => r.mode === mode);
+    if (mine.length > 0) parts.push(table(`durability mode: ${mode}`, mine));
+  }
+  if (own.length > 0) parts.push(ratioTable(results));
+  const peers = renderPeersOf(results);
+  if (peers !== null) parts.push(peers);
+  const counts = { ok: 0, unsupported: 0, failed: 0 };
+  for (const r of results.results) counts[r.status]++;
+  const where = file === undefined ? '' : `\nresults: ${file}`;
+  parts.push(
+    `run ${results.runId} (profile ${results.profile.name}): ${counts.ok} ok, ${counts.unsupported} unsupported, ${counts.failed} failed in ${formatMs(results.wallTimeMs)}${where}`,
+  );
+  return parts.join('\n\n');
+}

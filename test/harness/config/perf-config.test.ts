@@ -1,0 +1,160 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  DEFAULT_CONFIG_PATH,
+  RED_FLAG_IDS,
+  loadConfig,
+  parseConfig,
+  samplingPlan,
+  thresholdFor,
+  type Config,
+} from '../../../harness/config/perf-config.ts';
+import { UsageError } from '../../../harness/support/errors.ts';
+import { tempDir } from '../helpers.ts';
+
+const checkedIn = (): Config => loadConfig();
+/** A deep copy of the checked-in file's data, to break one field at a time. */
+const rawConfig = (): Record<string, unknown> =>
+  JSON.parse(fs.readFileSync(DEFAULT_CONFIG_PATH, 'utf8')) as Record<string, unknown>;
+
+function problem(data: unknown): ConfigError {
+  try {
+    parseConfig(data, '/x/perf.config.json');
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('the checked-in perf.config.json', () => {
+  it('is valid and carries the issue and SPEC.md defaults', () => {
+    const c = checkedIn();
+    expect(c.baseline).toEqual({ default: 'm3_baseline_perf', mergeBaseWith: 'origin/main' });
+    expect(c.compare.threshold).toBe(0.05);
+    expect(c.compare.confidence).toBe(0.95);
+    expect(c.gate.confirm).toBe(true);
+    expect(c.redFlags.map((f) => f.id).sort()).toEqual([...RED_FLAG_IDS].sort());
+  });
+
+  it("has SPEC.md's red-flag thresholds and targets", () => {
+    const flags = Object.fromEntries(
+      checkedIn().redFlags.map((f) => [f.id, [f.threshold, f.target, f.unit]]),
+    );
+    expect(flags).toEqual({
+      'snapshot-acquire': [2000, 500, 'ns'],
+      'a1-a0-inmemory': [20, 10, '×'],
+      'b-a1': [8, 5, '×'],
+      'disjoint-run-scaling': [2.5, 3.2, '×'],
+      'p99-over-mean': [20, null, '×'],
+      'hot-path-allocation': [0, null, 'B/op'],
+      'engine-put-inmemory': [10_000, 3000, 'ns'],
+      'kvstore-put-inmemory': [20_000, 8000, 'ns'],
+      'kvstore-get': [10_000, 5000, 'ns'],
+      'throughput-1-worker': [100_000, 250_000, 'ops/s'],
+    });
+  });
+});
+
+describe('thresholdFor', () => {
+  const base = checkedIn();
+  const config: Config = {
+    ...base,
+    compare: {
+      ...base.compare,
+      overrides: [
+        { match: 'kvstore/put/**/dur_strict', threshold: 0.2 },
+        { match: '**/dur_strict', threshold: 0.1, why: 'fsync varies' },
+        { match: 'kvstore/get/*', threshold: 0.08 },
+      ],
+    },
+  };
+
+  it('takes the first matching override, else the default', () => {
+    expect(thresholdFor(config, 'kvstore/put/hot_key/dur_strict')).toBe(0.2);
+    expect(thresholdFor(config, 'engine/put_direct/dur_strict')).toBe(0.1);
+    expect(thresholdFor(config, 'engine/put_direct/dur_inmemory')).toBe(0.05);
+    // Read-only ids have no /dur_ suffix.
+    expect(thresholdFor(config, 'kvstore/get/uniform')).toBe(0.08);
+    expect(thresholdFor(config, 'kvstore/get_many_10')).toBe(0.05);
+  });
+
+  it('feeds the sampling plan, with the budget of the profile', () => {
+    const quick = samplingPlan(config, 'quick');
+    const full = samplingPlan(config, 'full');
+    expect(quick.budgetMs).toBe(base.compare.budgetSeconds.quick * 1000);
+    expect(full.budgetMs).toBe(base.compare.budgetSeconds.full * 1000);
+    expect(quick.threshold('wal/recovery/50k/dur_strict')).toBe(0.1);
+    expect(quick).toMatchObject({
+      minRounds: base.compare.minRounds,
+      maxRounds: base.compare.maxRounds,
+      alpha: base.compare.alpha,
+      confidence: base.compare.confidence,
+      trim: base.compare.trim,
+    });
+  });
+});
+
+describe('config errors (exit 2, naming the file and the field)', () => {
+  it('a missing file or invalid JSON', () => {
+    const dir = tempDir();
+    try {
+      const missing = path.join(dir, 'nope.json');
+      expect(() => loadConfig(missing)).toThrow(UsageError);
+      expect(() => loadConfig(missing)).toThrow(
+        `config file ${missing} is not usable: can't read it (ENOENT)`,
+      );
+      const bad = path.join(dir, 'bad.json');
+      fs.writeFileSync(bad, '{ "baseline": ');
+      expect(() => loadConfig(bad)).toThrow(/bad\.json is not usable: not valid JSON/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names the field of a bad value', () => {
+    const data = rawConfig();
+    (data.compare as Record<string, unknown>).alpha = 1.5;
+    const err = problem(data);
+    expect(err.field).toBe('compare.alpha');
+    expect(err.message).toMatch(
+      /^config file \/x\/perf\.config\.json is not usable: field "compare\.alpha": /,
+    );
+    expect(err.hint).toMatch(/perf\.config\.json/);
+  });
+
+  it('refuses unknown fields, maxRounds < minRounds, and bad globs', () => {
+    const extra = rawConfig();
+    (extra.gate as Record<string, unknown>).confrim = true;
+    expect(problem(extra).field).toBe('gate');
+    const rounds = rawConfig();
+    Object.assign(rounds.compare as object, { minRounds: 10, maxRounds: 5 });
+    expect(problem(rounds).field).toBe('compare.maxRounds');
+    const noProfile = rawConfig();
+    (noProfile.compare as Record<string, unknown>).budgetSeconds = { quick: 10 };
+    expect(problem(noProfile).field).toBe('compare.budgetSeconds.full');
+  });
+
+  it('checks the red flags: known ids, each once, all present, units as computed', () => {
+    const flagsOf = (d: Record<string, unknown>) => d.redFlags as Array<Record<string, unknown>>;
+    const unknown = rawConfig();
+    (flagsOf(unknown)[0] as Record<string, unknown>).id = 'made-up';
+    expect(problem(unknown).field).toBe('redFlags[0].id');
+
+    const missing = rawConfig();
+    flagsOf(missing).splice(3, 1);
+    expect(problem(missing).message).toMatch(/missing red flags: disjoint-run-scaling/);
+
+    const twice = rawConfig();
+    flagsOf(twice).push({ ...(flagsOf(twice)[0] as object) });
+    expect(problem(twice).message).toMatch(/"snapshot-acquire" is listed twice/);
+
+    const unit = rawConfig();
+    (flagsOf(unit)[0] as Record<string, unknown>).unit = 'µs';
+    const err = problem(unit);
+    expect(err.field).toBe('redFlags[0].unit');
+    expect(err.message).toMatch(/snapshot-acquire figure is in ns, not "µs"/);
+  });
+});
