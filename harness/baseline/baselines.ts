@@ -13,6 +13,7 @@
  * annotated tag is recreated so `git describe`, environment.ts's engine tag and people's own git
  * commands see it too.
  */
+import { describeMachine } from '../results/machine.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -343,14 +344,13 @@ export interface BaselineInfo {
 function storedResults(file: string): StoredResults {
   try {
     const r = readResults(file);
-    const e = r.environment;
     return {
       ok: true,
       file,
       createdAt: r.createdAt,
       profile: r.profile.name,
       engineCommit: r.engine.commit,
-      environment: `node ${e.node}, ${e.platform} ${e.arch}, ${e.cores} × ${e.cpuModel}, host ${e.hostHash}${e.ci ? ', CI' : ''}`,
+      environment: describeMachine(r.environment),
     };
   } catch (err) {
     return { ok: false, file, error: errorMessage(err) };

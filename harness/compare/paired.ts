@@ -14,12 +14,13 @@
  * and becomes its results file. The baseline's
  * file holds its replicate figures.
  */
-import type { Comparison } from '../stats/comparison.ts';
-import { compareOneSided, compareSamples, isResolved } from '../stats/comparison.ts';
+import { describeMachine, machineMismatches } from '../results/machine.ts';
+import { compareOneSided } from '../stats/comparison.ts';
 import { samplingPlan, thresholdFor, type PerfConfig } from '../config/perf-config.ts';
 import { measuringLanes } from '../run/affinity.ts';
 import { loadEngine, type LoadedEngine } from '../engine-api/adapter.ts';
-import { engineRef, environment } from '../run/environment.ts';
+import { environment } from '../run/environment.ts';
+import { resultsFileFor } from '../run/results-file-for.ts';
 import { UsageError } from '../support/errors.ts';
 import type { ModeName } from '../engine-api/modes.ts';
 import type { Profile } from '../config/profiles.ts';
@@ -31,8 +32,19 @@ import {
   toResult,
   type ChildOptions,
 } from '../run/runner.ts';
-import type { Measurement, ResultsFile, ScenarioResult } from '../results/results-file.ts';
-import { runSequential, type PairSample, type SequentialResult } from './sampling.ts';
+import type {
+  JobComparison,
+  Measurement,
+  ResultsFile,
+  ScenarioResult,
+} from '../results/results-file.ts';
+import {
+  runSequential,
+  type CandidateSample,
+  type PairSample,
+  type SequentialPlan,
+  type SequentialResult,
+} from './sampling.ts';
 import { summarize } from '../stats/sample.ts';
 import { median } from 'simple-statistics';
 
@@ -73,22 +85,6 @@ export interface ComparisonOptions {
    * `calibrate` command's injected regression); none by default.
    */
   slowdown?: (jobId: string) => number;
-}
-
-/** One job's comparison, as stored in the results file and shown in reports. */
-export interface JobComparison {
-  id: string;
-  name: string;
-  mode: ModeName | null;
-  /** The mode the baseline ran in (differs from `mode` when the baseline lacks that mode). */
-  baselineMode: ModeName | null;
-  /** Per-process median ns/op of each round. */
-  baselineSamples: number[];
-  candidateSamples: number[];
-  rounds: number;
-  stoppedBy: string;
-  comparison: Comparison;
-  note: string | null;
 }
 
 export interface ComparisonOutcome {
@@ -142,27 +138,6 @@ function stat(m: Measurement, side: string): number {
   const v = m.medianNs ?? m.meanNs;
   if (v === null || !(v > 0)) throw new Error(`${side} reported no ns/op figure`);
   return v;
-}
-
-/** A results file of this machine, for `engine`, as run by `opts.command`. */
-export async function resultsFileFor(
-  engine: LoadedEngine,
-  opts: Pick<ComparisonOptions, 'command' | 'profile'>,
-  runId: string,
-  results: ScenarioResult[],
-  wallTimeMs: number,
-): Promise<ResultsFile> {
-  return {
-    schemaVersion: 1,
-    runId,
-    createdAt: new Date().toISOString(),
-    command: opts.command,
-    profile: opts.profile,
-    engine: await engineRef(engine.dir, engine.capabilities),
-    environment: environment(),
-    wallTimeMs,
-    results,
-  };
 }
 
 /**
@@ -392,11 +367,6 @@ export function replicateMeasurement(ns: readonly number[], opCount: number): Me
   };
 }
 
-function fingerprint(r: ResultsFile): string {
-  const e = r.environment;
-  return `node ${e.node} · ${e.cpuModel} × ${e.cores} · ${e.platform} ${e.osRelease} · host ${e.hostHash}`;
-}
-
 /**
  * Against stored results (no checkout): the stored file's per-round medians are the baseline
  * samples (`roundsNs`, written by `baseline record`; one figure for a plain bench file), and
@@ -414,87 +384,70 @@ async function compareWithStored(
 ): Promise<ComparisonOutcome> {
   const here = environment();
   const then = stored.results.environment;
-  const mismatches: string[] = [];
-  if (then.hostHash !== here.hostHash) mismatches.push('another machine (host hash)');
-  if (then.cpuModel !== here.cpuModel) mismatches.push(`CPU ${then.cpuModel} vs ${here.cpuModel}`);
-  if (then.cores !== here.cores) mismatches.push(`${then.cores} vs ${here.cores} cores`);
-  if (then.node !== here.node) mismatches.push(`Node ${then.node} vs ${here.node}`);
-  if (then.childFlags.join(' ') !== here.childFlags.join(' ')) {
-    mismatches.push(
-      `measuring flags ${then.childFlags.join(' ')} vs ${here.childFlags.join(' ')} (they shape GC and page faults)`,
-    );
-  }
+  const mismatches = machineMismatches(then, here);
   if (mismatches.length > 0) {
-    const msg = `WARNING: the stored baseline ${stored.file} was measured in a different environment (${mismatches.join('; ')}). Its figures are not comparable with this machine's; re-record it here with \`npm run harness -- baseline record <name>\`. Stored: ${fingerprint(stored.results)}.`;
+    const msg = `WARNING: the stored baseline ${stored.file} was measured in a different environment (${mismatches.join('; ')}). Its figures are not comparable with this machine's; re-record it here with \`npm run harness -- baseline record <name>\`. Stored: ${describeMachine(then)}; here: ${describeMachine(here)}.`;
     notes.push(msg);
     opts.log(msg);
   }
   const storedById = new Map(stored.results.results.map((r) => [r.id, r]));
-  const c = opts.config.compare;
   const childOpts = { profile: opts.profile, scenariosDir: opts.scenariosDir };
   const leanOpts = { profile: leanProfile(opts.profile), scenariosDir: opts.scenariosDir };
-  const budgetMs = c.budgetSeconds[opts.profile.name === 'full' ? 'full' : 'quick'] * 1000;
-  const samples = new Map<string, number[]>(jobs.map((j) => [j.id, []]));
+  const byId = new Map(jobs.map((j) => [j.id, j]));
+  /** Round 1's full measurement of each job: the candidate's results file. */
   const first = new Map<string, { m: Measurement; ms: number }>();
-  const errors = new Map<string, string>();
-  const done = new Set<string>();
-  let rounds = 0;
-  const compareOf = (id: string): Comparison => {
+  const storedSamples = (id: string): number[] => {
     const s = storedById.get(id);
-    const opt = {
-      threshold: thresholdFor(opts.config, id),
-      alpha: c.alpha,
-      confidence: c.confidence,
-      trim: c.trim,
-    };
-    const base =
-      s === undefined || s.status !== 'ok' ? [] : (s.roundsNs ?? [s.medianNs ?? s.meanNs ?? 0]);
-    if (base.length === 0) {
-      return compareOneSided(
-        'candidate',
-        samples.get(id) ?? [],
-        opt,
-        'the stored baseline has no figure for it',
-      );
-    }
-    return compareSamples(base, samples.get(id) ?? [], opt);
+    if (s === undefined || s.status !== 'ok') return [];
+    if (s.roundsNs !== undefined) return s.roundsNs;
+    const v = s.medianNs ?? s.meanNs;
+    return v === null ? [] : [v];
   };
-  for (let round = 1; round <= c.maxRounds; round++) {
-    if (round > c.minRounds && performance.now() - started > budgetMs) break;
-    rounds = round;
-    for (const job of jobs) {
-      if (done.has(job.id) || errors.has(job.id)) continue;
-      const t0 = performance.now();
-      const m = await runJobInChild(job, round === 1 ? childOpts : leanOpts, candidateEngine);
-      if (round === 1) first.set(job.id, { m, ms: performance.now() - t0 });
-      try {
-        samples.get(job.id)?.push(stat(m, 'candidate'));
-      } catch (err) {
-        errors.set(job.id, err instanceof Error ? err.message : String(err));
-      }
-    }
-    if (round >= c.minRounds) {
-      for (const job of jobs) if (isResolved(compareOf(job.id))) done.add(job.id);
-    }
-    opts.log(
-      `round ${round}: ${jobs.length - done.size - errors.size} of ${jobs.length} unresolved`,
+  // A job's first measurement is the full one (its results file); later ones time it only.
+  const measure = async (id: string, _round: number, slot: number): Promise<CandidateSample[]> => {
+    const job = byId.get(id) as Job;
+    const full = !first.has(id);
+    const t0 = performance.now();
+    const m = await runJobInChild(
+      job,
+      { ...(full ? childOpts : leanOpts), cpuSlot: slot },
+      candidateEngine,
     );
-    if (done.size + errors.size === jobs.length) break;
-  }
+    if (full) first.set(id, { m, ms: performance.now() - t0 });
+    return [{ candidate: stat(m, 'candidate') }];
+  };
+  const plan: SequentialPlan<string> = {
+    ...samplingPlan(opts.config, opts.profile.name === 'full' ? 'full' : 'quick'),
+    fixedBaseline: (id) => ({
+      samples: storedSamples(id),
+      missing: 'the stored baseline has no figure for it',
+    }),
+    shuffle: true,
+    concurrency: measuringLanes(),
+    regressionsOnly: opts.regressionsOnly ?? false,
+    onRound: (info) =>
+      opts.log(`round ${info.round}: ${info.unresolved.length} of ${jobs.length} unresolved`),
+  };
+  const sequential = await runSequential(
+    jobs.map((j) => j.id),
+    measure,
+    plan,
+  );
+  const outcomes = new Map(sequential.jobs.map((o) => [o.job, o]));
   const jobComparisons: JobComparison[] = jobs.map((job) => {
-    const s = storedById.get(job.id);
+    const o = outcomes.get(job.id);
+    if (o === undefined) throw new Error(`the controller lost job ${job.id}`);
     return {
       id: job.id,
       name: job.scenario.name,
       mode: job.mode,
-      baselineMode: s?.mode ?? null,
-      baselineSamples:
-        s === undefined ? [] : (s.roundsNs ?? (s.medianNs === null ? [] : [s.medianNs])),
-      candidateSamples: samples.get(job.id) ?? [],
-      rounds,
-      stoppedBy: errors.has(job.id) ? 'error' : done.has(job.id) ? 'resolved' : 'max rounds',
-      comparison: compareOf(job.id),
-      note: errors.get(job.id) ?? null,
+      baselineMode: storedById.get(job.id)?.mode ?? null,
+      baselineSamples: o.baseline,
+      candidateSamples: o.candidate,
+      rounds: o.rounds,
+      stoppedBy: o.stoppedBy,
+      comparison: o.comparison,
+      note: null,
     };
   });
   const wall = performance.now() - started;
@@ -515,14 +468,10 @@ async function compareWithStored(
     baseline: stored.results,
     jobs: jobComparisons,
     notes,
-    rounds,
+    rounds: sequential.rounds,
     elapsedMs: wall,
-    sequential: null,
-    rerun: () => {
-      throw new UsageError(
-        'a stored baseline cannot be re-run for confirmation',
-        'compare against a git ref to let the gate confirm regressions',
-      );
-    },
+    sequential,
+    // A second pass measures the candidate afresh against the same stored samples.
+    rerun: (ids) => runSequential(ids, measure, plan),
   };
 }

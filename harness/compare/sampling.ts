@@ -6,8 +6,10 @@
  * budget runs out.
  *
  * The controller knows nothing of processes: `measurePair(job, round, slot)` returns one or
- * more paired baseline/candidate figures (ns/op; a batch of replicates: compare.ts), so it is
- * tested with synthetic samplers. With `concurrency` > 1 that many lanes measure at once, each
+ * more paired baseline/candidate figures (ns/op; a batch of replicates: paired.ts), so it is
+ * tested with synthetic samplers. Against stored results (`fixedBaseline`), the baseline's
+ * samples are given once and each round measures the candidate only; everything else (rounds,
+ * budget, stopping rules, errors) is the same controller. With `concurrency` > 1 that many lanes measure at once, each
  * with its own `slot` (the CPU its child is pinned to); with `shuffle` each round visits its
  * jobs in a fresh random order.
  *
@@ -31,6 +33,7 @@
  * test/harness/trust.test.ts.
  */
 import {
+  compareOneSided,
   comparePairedSamples,
   compareSamples,
   isResolved,
@@ -38,11 +41,20 @@ import {
   type Comparison,
 } from '../stats/comparison.ts';
 import { errorMessage } from '../support/errors.ts';
+import { plural } from '../support/format.ts';
 
 export interface PairSample {
   baseline: number;
   candidate: number;
 }
+
+/** A candidate figure against a fixed (stored) baseline: no baseline is measured. */
+export interface CandidateSample {
+  candidate: number;
+}
+
+/** What one measurement returns: one pair, a batch of pairs, or candidate figures alone. */
+export type Measured = PairSample | readonly PairSample[] | readonly CandidateSample[];
 
 export type JobStop = 'resolved' | 'no regression' | 'max rounds' | 'budget' | 'error';
 
@@ -96,6 +108,12 @@ export interface SequentialPlan<J extends string> {
    * per-round ratios (comparePairedSamples) rather than two independent samples. Default false.
    */
   paired?: boolean;
+  /**
+   * The baseline's samples are known (a stored results file): measurePair returns candidate
+   * figures only, compared unpaired with these. A job with no stored figure (`samples` empty)
+   * is compared one-sided, with `missing` as the reason. Default: both sides are measured.
+   */
+  fixedBaseline?: (job: J) => { samples: readonly number[]; missing: string };
   /**
    * Also stop a job once a slowdown of its threshold or more is ruled out (`rulesOutRegression`),
    * whatever its class: the gate asks only "did anything regress?", and
@@ -194,30 +212,36 @@ function shuffle<T>(xs: T[], random: () => number): void {
  */
 export async function runSequential<J extends string>(
   jobs: readonly J[],
-  measurePair: (job: J, round: number, slot: number) => Promise<PairSample | PairSample[]>,
+  measurePair: (job: J, round: number, slot: number) => Promise<Measured>,
   plan: SequentialPlan<J>,
 ): Promise<SequentialResult<J>> {
   validatePlan(plan);
   if (new Set(jobs).size !== jobs.length) throw new RangeError('runSequential: duplicate job ids');
   const now = plan.now ?? (() => performance.now());
   const start = now();
+  const fixed = plan.fixedBaseline;
   const states: JobState<J>[] = jobs.map((job) => ({
     job,
-    baseline: [],
+    baseline: fixed === undefined ? [] : [...fixed(job).samples],
     candidate: [],
     comparison: null,
     stoppedBy: null,
     error: null,
     streak: 0,
   }));
-  const test = plan.paired === true ? comparePairedSamples : compareSamples;
-  const compare = (s: JobState<J>): Comparison =>
-    test(s.baseline, s.candidate, {
+  const test = plan.paired === true && fixed === undefined ? comparePairedSamples : compareSamples;
+  const compare = (s: JobState<J>): Comparison => {
+    const opts = {
       threshold: plan.threshold(s.job),
       alpha: plan.alpha,
       confidence: plan.confidence,
       trim: plan.trim ?? 0,
-    });
+    };
+    if (fixed !== undefined && s.baseline.length === 0) {
+      return compareOneSided('candidate', s.candidate, opts, fixed(s.job).missing);
+    }
+    return test(s.baseline, s.candidate, opts);
+  };
 
   let rounds = 0;
   let pairs = 0;
@@ -247,9 +271,12 @@ export async function runSequential<J extends string>(
         const s = active[next++] as JobState<J>;
         try {
           const got = await measurePair(s.job, round, slot);
-          for (const pair of Array.isArray(got) ? got : [got]) {
-            s.baseline.push(pair.baseline);
-            s.candidate.push(pair.candidate);
+          for (const sample of Array.isArray(got) ? got : [got]) {
+            if (fixed === undefined) {
+              if (!('baseline' in sample)) throw new Error('a paired sample needs its baseline');
+              s.baseline.push(sample.baseline);
+            }
+            s.candidate.push(sample.candidate);
           }
         } catch (err) {
           s.stoppedBy = 'error';
@@ -297,7 +324,7 @@ export async function runSequential<J extends string>(
       comparison = {
         ...comparison,
         classification: 'inconclusive',
-        reason: `measurement failed after ${s.baseline.length} pair${s.baseline.length === 1 ? '' : 's'}: ${s.error ?? 'unknown error'}`,
+        reason: `measurement failed after ${plural(s.candidate.length, fixed === undefined ? 'pair' : 'sample')}: ${s.error ?? 'unknown error'}`,
       };
     } else if (stop === 'no regression') {
       comparison = {
@@ -307,7 +334,7 @@ export async function runSequential<J extends string>(
     } else if (stop !== 'resolved') {
       comparison = {
         ...comparison,
-        reason: `${limitReason(stop, s.baseline.length)}: ${comparison.reason}`,
+        reason: `${limitReason(stop, s.candidate.length)}: ${comparison.reason}`,
       };
     }
     return {
@@ -315,7 +342,7 @@ export async function runSequential<J extends string>(
       baseline: s.baseline,
       candidate: s.candidate,
       comparison,
-      rounds: s.baseline.length,
+      rounds: s.candidate.length,
       stoppedBy: stop,
     };
   });

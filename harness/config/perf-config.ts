@@ -52,7 +52,7 @@ const RedFlagConfigSchema = z.strictObject({
 });
 export type RedFlagConfig = z.infer<typeof RedFlagConfigSchema>;
 
-export const ConfigSchema = z.strictObject({
+export const PerfConfigSchema = z.strictObject({
   /** Optional note for readers of the JSON file (JSON has no comments). */
   $comment: z.string().optional(),
   baseline: z.strictObject({
@@ -151,9 +151,7 @@ export const ConfigSchema = z.strictObject({
     }
   }),
 });
-export type Config = z.infer<typeof ConfigSchema>;
-/** The same type, under the name the commands use. */
-export type PerfConfig = Config;
+export type PerfConfig = z.infer<typeof PerfConfigSchema>;
 
 /** A config file that can't be used: names the file and the field (exit 2). */
 export class ConfigError extends UsageError {
@@ -172,8 +170,8 @@ export class ConfigError extends UsageError {
 }
 
 /** Validates already-parsed config data; `file` is only for messages. */
-export function parseConfig(data: unknown, file = DEFAULT_CONFIG_PATH): Config {
-  const parsed = ConfigSchema.safeParse(data);
+export function parseConfig(data: unknown, file = DEFAULT_CONFIG_PATH): PerfConfig {
+  const parsed = PerfConfigSchema.safeParse(data);
   if (parsed.success) {
     for (const [i, o] of parsed.data.compare.overrides.entries()) {
       try {
@@ -196,7 +194,7 @@ export function parseConfig(data: unknown, file = DEFAULT_CONFIG_PATH): Config {
 }
 
 /** Reads and validates the config (default: perf.config.json at the repository root). */
-export function loadConfig(file: string = DEFAULT_CONFIG_PATH): Config {
+export function loadConfig(file: string = DEFAULT_CONFIG_PATH): PerfConfig {
   const data = readJsonFile(file, (reason) => new ConfigError(file, null, reason));
   return parseConfig(data, file);
 }
@@ -205,7 +203,7 @@ export function loadConfig(file: string = DEFAULT_CONFIG_PATH): Config {
  * The practical threshold for a job id (e.g. `kvstore/put/hot_key/dur_strict`; read-only jobs
  * have no `/dur_` suffix): the first override whose glob matches, else the default.
  */
-export function thresholdFor(config: Config, jobId: string): number {
+export function thresholdFor(config: PerfConfig, jobId: string): number {
   for (const o of config.compare.overrides) {
     if (picomatch.isMatch(jobId, o.match)) return o.threshold;
   }
@@ -213,16 +211,16 @@ export function thresholdFor(config: Config, jobId: string): number {
 }
 
 /** The thresholds of one red flag. */
-export function redFlagConfig(config: Config, id: RedFlagId): RedFlagConfig {
+export function redFlagConfig(config: PerfConfig, id: RedFlagId): RedFlagConfig {
   const flag = config.redFlags.find((f) => f.id === id);
-  // parseConfig guarantees every id is present; a hand-built Config might not.
+  // parseConfig guarantees every id is present; a hand-built PerfConfig might not.
   if (flag === undefined) throw new UsageError(`config has no red flag "${id}"`);
   return flag;
 }
 
 /** What sampling.ts's runSequential needs from the config, for one profile (budget in ms). */
 export function samplingPlan(
-  config: Config,
+  config: PerfConfig,
   profile: ProfileName,
 ): {
   minRounds: number;

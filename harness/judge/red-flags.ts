@@ -22,7 +22,7 @@ import {
   RED_FLAG_IDS,
   RED_FLAG_UNITS,
   redFlagConfig,
-  type Config,
+  type PerfConfig,
   type RedFlagConfig,
   type RedFlagId,
 } from '../config/perf-config.ts';
@@ -139,7 +139,7 @@ function spreadOf(f: Figure): RedFlagVerdict['spread'] {
   return f.spread === null ? null : { low: f.spread[0], high: f.spread[1], over: f.over };
 }
 
-function flagOf(config: Config, id: RedFlagId): RedFlagConfig {
+function flagOf(config: PerfConfig, id: RedFlagId): RedFlagConfig {
   return redFlagConfig(config, id);
 }
 
@@ -462,7 +462,7 @@ const TRACED =
   'a traced run (bench --perf-trace): every commit reads the clock, so its figures are not judged';
 
 /** Every red flag of the config, in the config's order, on one results file. */
-export function evaluateRedFlags(results: ResultsFile, config: Config): RedFlagVerdict[] {
+export function evaluateRedFlags(results: ResultsFile, config: PerfConfig): RedFlagVerdict[] {
   const r = new Results(results);
   const order = config.redFlags.map((f) => f.id);
   const ids = [...order, ...RED_FLAG_IDS.filter((id) => !order.includes(id))];

@@ -11,7 +11,7 @@
  * Usage and environment errors never reach a results file: they exit 2 before one is written.
  */
 import { formatRatioCi } from '../support/format.ts';
-import type { JobComparisonRecord, ResultsFile, RunKind } from '../results/results-file.ts';
+import type { JobComparison, ResultsFile, RunKind } from '../results/results-file.ts';
 
 export interface Judgment {
   kind: RunKind;
@@ -46,16 +46,16 @@ export function runKind(results: ResultsFile): RunKind {
  * `regressionsOnly`); such a job's class is usually still "inconclusive" (it may have improved,
  * or not), but for the gate's question it is settled: shown and counted as "no regression".
  */
-export function ruledOutRegression(j: JobComparisonRecord): boolean {
+export function ruledOutRegression(j: JobComparison): boolean {
   return j.comparison.classification === 'inconclusive' && j.stoppedBy === 'no regression';
 }
 
 /** Regressions that fail the run: every call, except a gate's call its second pass refuted. */
-export function countedRegressions(jobs: readonly JobComparisonRecord[]): JobComparisonRecord[] {
+export function countedRegressions(jobs: readonly JobComparison[]): JobComparison[] {
   return jobs.filter((j) => j.comparison.classification === 'regressed' && j.confirmed !== false);
 }
 
-export function countClasses(jobs: readonly JobComparisonRecord[]): Record<string, number> {
+export function countClasses(jobs: readonly JobComparison[]): Record<string, number> {
   const counts: Record<string, number> = {
     regressed: 0,
     improved: 0,

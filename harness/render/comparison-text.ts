@@ -3,48 +3,30 @@
  * Markdown summary for CI ($GITHUB_STEP_SUMMARY). Pure functions of the results file, so the
  * HTML report can show exactly the same verdicts.
  */
-import Table from 'cli-table3';
-import { formatNs, formatRatioCi } from '../support/format.ts';
-import { RED_FLAG_COLUMNS, redFlagCounts, type RedFlagRow } from '../judge/red-flag-columns.ts';
+import {
+  COMPARISON_COLUMNS,
+  MODE_COLUMN,
+  RED_FLAG_COLUMNS,
+  comparisonGroups,
+  foldedRedFlags,
+  judgedRedFlags,
+  redFlagCounts,
+  type Dimension,
+  type RedFlagRow,
+} from './columns.ts';
+import { markdownTable, mdEscape, terminalTable } from './text-table.ts';
+import { plural } from '../support/format.ts';
 import { countClasses, describeCounts, judge, ruledOutRegression } from '../judge/verdict.ts';
-import { MODES, type ModeName } from '../engine-api/modes.ts';
-import type { JobComparisonRecord, ResultsFile } from '../results/results-file.ts';
+import type { JobComparison, ResultsFile } from '../results/results-file.ts';
 
-const CLASS_MARK: Record<string, string> = {
-  regressed: 'REGRESSED',
-  improved: 'improved',
-  unchanged: 'unchanged',
-  inconclusive: 'inconclusive',
-};
-
-function formatP(p: number | null): string {
-  if (p === null) return '-';
-  return p < 0.001 ? '<0.001' : p.toFixed(3);
-}
-
-function classCell(j: JobComparisonRecord): string {
-  if (ruledOutRegression(j)) return 'no regression';
-  const mark = CLASS_MARK[j.comparison.classification] ?? j.comparison.classification;
-  if (j.comparison.classification !== 'regressed' || j.confirmed === undefined) return mark;
-  return j.confirmed === true ? `${mark} (confirmed)` : `${mark} (not confirmed)`;
-}
-
-function groups(jobs: readonly JobComparisonRecord[]): Array<[string, JobComparisonRecord[]]> {
-  const out: Array<[string, JobComparisonRecord[]]> = [];
-  const reads = jobs.filter((j) => j.mode === null);
-  if (reads.length > 0) out.push(['read-only scenarios', reads]);
-  for (const mode of MODES) {
-    const mine = jobs.filter((j) => j.mode === mode);
-    if (mine.length === 0) continue;
-    const mapped = mine.find((j) => j.baselineMode !== null && j.baselineMode !== mode);
-    const title =
-      mapped === undefined
-        ? `durability mode: ${mode}`
-        : `durability mode: ${mode} (baseline ran ${mapped.baselineMode as ModeName}: its only mode)`;
-    out.push([title, mine]);
-  }
-  return out;
-}
+const COMPARISON_WIDTHS = [34, 11, 11, 26, 8, 26, 5];
+const RED_FLAG_WIDTHS = [26, 10, 18, 10, 22, 16, 44];
+/** The Markdown summary names the mode per row: it lists one table, not one per mode. */
+const MARKDOWN_COLUMNS: ReadonlyArray<Dimension<JobComparison>> = [
+  COMPARISON_COLUMNS[0] as Dimension<JobComparison>,
+  MODE_COLUMN,
+  ...COMPARISON_COLUMNS.slice(1),
+];
 
 /** What "ratio" means in this comparison, by the method(s) that produced its figures. */
 export function ratioExplanation(methods: readonly string[], replicates = true): string {
@@ -67,45 +49,32 @@ export function renderComparison(results: ResultsFile): string {
       results.profile.replicate !== undefined,
     ),
   ];
-  for (const [title, jobs] of groups(cmp.jobs)) {
-    const t = new Table({
-      head: ['scenario', 'baseline', 'candidate', 'ratio [95% CI]', 'p', 'class', 'n'],
-      style: { head: [], border: [] },
-      colWidths: [34, 11, 11, 26, 8, 26, 5],
-      wordWrap: true,
-    });
-    for (const j of jobs) {
-      t.push([
-        j.name,
-        formatNs(j.comparison.baselineMedian),
-        formatNs(j.comparison.candidateMedian),
-        formatRatioCi(j),
-        formatP(j.comparison.pValue),
-        classCell(j),
-        String(Math.min(j.comparison.nBaseline, j.comparison.nCandidate)),
-      ]);
-    }
-    parts.push(`${title}\n${t.toString()}`);
+  for (const g of comparisonGroups(cmp.jobs)) {
+    const title = g.note === null ? g.title : `${g.title} (${g.note})`;
+    parts.push(terminalTable(title, COMPARISON_COLUMNS, g.jobs, { widths: COMPARISON_WIDTHS }));
   }
   const counts = countClasses(cmp.jobs);
-  parts.push(`${cmp.jobs.length} jobs in ${cmp.rounds} rounds: ${describeCounts(counts)}`);
+  parts.push(
+    `${plural(cmp.jobs.length, 'job')} in ${plural(cmp.rounds, 'round')}: ${describeCounts(counts)}`,
+  );
   for (const note of cmp.notes) parts.push(`note: ${note}`);
   return parts.join('\n\n');
 }
 
+/** The red-flag table: judged flags in full, not-applicable ones folded into one line. */
 export function renderRedFlags(flags: readonly RedFlagRow[]): string {
-  const t = new Table({
-    head: RED_FLAG_COLUMNS.map((c) => c.label),
-    style: { head: [], border: [] },
-    colWidths: [26, 10, 18, 10, 22, 16, 44],
-    wordWrap: true,
-  });
-  for (const f of flags) t.push(RED_FLAG_COLUMNS.map((c) => c.format(f)));
-  return `red flags (thresholds in perf.config.json; docs/red-flags.md says why)\n${t.toString()}\n${redFlagCounts(flags)}`;
-}
-
-function mdEscape(s: string): string {
-  return s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+  const judged = judgedRedFlags(flags);
+  const folded = foldedRedFlags(flags);
+  const table =
+    judged.length === 0
+      ? 'red flags: none could be judged in this run'
+      : terminalTable(
+          'red flags (thresholds in perf.config.json; docs/red-flags.md says why)',
+          RED_FLAG_COLUMNS,
+          judged,
+          { widths: RED_FLAG_WIDTHS },
+        );
+  return [table, ...(folded === null ? [] : [folded]), redFlagCounts(flags)].join('\n');
 }
 
 /** The gate's Markdown summary (for $GITHUB_STEP_SUMMARY and reports/<run-id>/summary.md). */
@@ -128,32 +97,20 @@ export function renderMarkdown(results: ResultsFile, resultsPath: string): strin
     const notable = cmp.jobs.filter(
       (j) => j.comparison.classification !== 'unchanged' && !ruledOutRegression(j),
     );
-    lines.push(
-      '| scenario | mode | baseline | candidate | ratio [95% CI] | p | class |',
-      '|---|---|---|---|---|---|---|',
-    );
-    for (const j of notable.length > 0 ? notable : cmp.jobs) {
-      lines.push(
-        `| ${mdEscape(j.name)} | ${j.mode ?? 'read-only'} | ${formatNs(j.comparison.baselineMedian)} | ${formatNs(j.comparison.candidateMedian)} | ${formatRatioCi(j)} | ${formatP(j.comparison.pValue)} | ${classCell(j)} |`,
-      );
-    }
+    lines.push(markdownTable(MARKDOWN_COLUMNS, notable.length > 0 ? notable : cmp.jobs));
     const counts = countClasses(cmp.jobs);
     lines.push(
       '',
-      `${cmp.jobs.length} jobs: ${describeCounts(counts)}${notable.length > 0 && notable.length < cmp.jobs.length ? ` (${(counts['no regression'] ?? 0) > 0 ? 'unchanged and no-regression' : 'unchanged'} ones not listed)` : ''}.`,
+      `${plural(cmp.jobs.length, 'job')}: ${describeCounts(counts)}${notable.length > 0 && notable.length < cmp.jobs.length ? ` (${(counts['no regression'] ?? 0) > 0 ? 'unchanged and no-regression' : 'unchanged'} ones not listed)` : ''}.`,
       '',
     );
   }
   if (results.redFlags !== undefined) {
-    lines.push(
-      '### Red flags',
-      '',
-      `| ${RED_FLAG_COLUMNS.map((c) => c.label).join(' | ')} |`,
-      `|${RED_FLAG_COLUMNS.map(() => '---').join('|')}|`,
-    );
-    for (const f of results.redFlags) {
-      lines.push(`| ${RED_FLAG_COLUMNS.map((c) => mdEscape(c.format(f))).join(' | ')} |`);
-    }
+    const judged = judgedRedFlags(results.redFlags);
+    const folded = foldedRedFlags(results.redFlags);
+    lines.push('### Red flags', '');
+    if (judged.length > 0) lines.push(markdownTable(RED_FLAG_COLUMNS, judged));
+    if (folded !== null) lines.push('', mdEscape(folded));
     lines.push('', redFlagCounts(results.redFlags), '');
   }
   lines.push(`Results: \`${resultsPath}\``, '');

@@ -15,6 +15,7 @@
  * one the red flags and the comparison use. With several results files (one per machine),
  * names get the machine's fingerprint so the entries stay apart.
  */
+import { describeMachine } from '../results/machine.ts';
 import { typicalFigure } from '../judge/figures.ts';
 import type { ResultsFile, ScenarioResult } from '../results/results-file.ts';
 import { formatBytes, formatHz, formatNs } from '../support/format.ts';
@@ -95,7 +96,7 @@ export function toGithubActionBenchmark(files: readonly ResultsFile[]): GabEntry
       `bytes/op: ${formatBytes(result.bytesPerOp)}`,
       `mode: ${result.mode ?? 'read-only'}`,
       `run: ${file.runId} (${file.engine.commit?.slice(0, 12) ?? 'no commit'})`,
-      `machine: ${file.environment.cpuModel} x ${file.environment.cores}, Node ${file.environment.node}`,
+      `machine: ${describeMachine(file.environment)}`,
     ].join('\n');
     const entry: GabEntry = { name, unit: 'ns/op', value: ns, extra };
     if (result.rme !== null) entry.range = `± ${result.rme.toFixed(2)}%`;

@@ -3,42 +3,18 @@
  * read-only scenarios, which run once), then the facade-tax ratios.
  */
 import Table from 'cli-table3';
+import { MEASUREMENT_COLUMNS, modeTitle } from './columns.ts';
+import { terminalTable } from './text-table.ts';
 import { facadeTax } from '../judge/figures.ts';
-import { formatBytes, formatHz, formatMs, formatNs, formatRatio } from '../support/format.ts';
+import { formatMs, formatRatio } from '../support/format.ts';
 import { MODES, type ModeName } from '../engine-api/modes.ts';
-import { renderPeersOf } from '../peers/table.ts';
+import { renderPeersOf } from './peers-text.ts';
 import type { ResultsFile, ScenarioResult } from '../results/results-file.ts';
 
-const HEAD = ['scenario', 'ops/s', 'mean', '±rme', 'p99', 'bytes/op', 'ops proved'];
-
-type Row = Array<string | { colSpan: number; content: string }>;
-
-function row(r: ScenarioResult): Row {
-  if (r.status !== 'ok') {
-    // One cell across the figures, wrapped, so a long reason doesn't widen the table.
-    const reason = (r.reason ?? '').replace(/\s+/g, ' ');
-    return [r.name, { colSpan: HEAD.length - 1, content: `${r.status.toUpperCase()}: ${reason}` }];
-  }
-  return [
-    r.name,
-    formatHz(r.hz),
-    formatNs(r.meanNs),
-    r.rme === null ? '-' : `${r.rme.toFixed(1)}%`,
-    formatNs(r.latency?.p99 ?? null),
-    formatBytes(r.bytesPerOp),
-    String(r.opCount ?? '-'),
-  ];
-}
+const MEASUREMENT_WIDTHS = [34, 24, 10, 11, 17, 11, 10, 11];
 
 function table(title: string, results: readonly ScenarioResult[]): string {
-  const t = new Table({
-    head: HEAD,
-    style: { head: [], border: [] },
-    colWidths: [34, 10, 11, 8, 11, 10, 12],
-    wordWrap: true,
-  });
-  for (const r of results) t.push(row(r));
-  return `${title}\n${t.toString()}`;
+  return terminalTable(title, MEASUREMENT_COLUMNS, results, { widths: MEASUREMENT_WIDTHS });
 }
 
 function ratioTable(results: ResultsFile): string {
@@ -65,13 +41,13 @@ function ratioTable(results: ResultsFile): string {
 
 export function renderSummary(results: ResultsFile, file?: string): string {
   const parts: string[] = [];
-  // Peer rows have their own tables (harness/peers/table.ts), side by side with ours.
+  // Peer rows have their own tables (peers-text.ts), side by side with ours.
   const own = results.results.filter((r) => r.peer !== true);
   const reads = own.filter((r) => r.mode === null);
   if (reads.length > 0) parts.push(table('read-only scenarios (mode-independent)', reads));
   for (const mode of MODES) {
     const mine = own.filter((r) => r.mode === mode);
-    if (mine.length > 0) parts.push(table(`durability mode: ${mode}`, mine));
+    if (mine.length > 0) parts.push(table(modeTitle(mode), mine));
   }
   if (own.length > 0) parts.push(ratioTable(results));
   const peers = renderPeersOf(results);

@@ -243,7 +243,7 @@ export const JobComparisonSchema = z.strictObject({
   confirmed: z.boolean().nullable().optional(),
   note: z.string().nullable(),
 });
-export type JobComparisonRecord = z.infer<typeof JobComparisonSchema>;
+export type JobComparison = z.infer<typeof JobComparisonSchema>;
 
 export const SideSchema = z.strictObject({
   label: z.string(),
@@ -307,7 +307,7 @@ export const PeerCellSchema = z.strictObject({
   reason: z.string().nullable(),
 });
 
-/** numerator ÷ denominator, from the two jobs' benchmark.js samples (see harness/peers/table.ts). */
+/** numerator ÷ denominator, from the two jobs' benchmark.js samples (see harness/peers/section.ts). */
 export const PeerRatioSchema = z.strictObject({
   numerator: z.string(),
   denominator: z.string(),

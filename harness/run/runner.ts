@@ -13,7 +13,7 @@ import { engineBundle, harnessBundle } from './bundle.ts';
 import { removeOnExit } from '../support/exit-cleanup.ts';
 import type { ChildTask, ReplicatesResult, ReplicatesTask } from '../measure/child-task.ts';
 import { loadEngine, type LoadedEngine } from '../engine-api/adapter.ts';
-import { engineRef, environment } from './environment.ts';
+import { resultsFileFor } from './results-file-for.ts';
 import { UsageError, errorMessage } from '../support/errors.ts';
 import { formatHz, formatMs } from '../support/format.ts';
 import { CHILD_FLAGS, REPLICATE_CHILD_FLAGS } from '../measure/heap.ts';
@@ -22,7 +22,7 @@ import { DUR_LABELS, type ModeName } from '../engine-api/modes.ts';
 import { BUNDLE_DIR_ENV, REPORTS_DIR, REPO_ROOT } from '../support/paths.ts';
 import type { Profile } from '../config/profiles.ts';
 import type { Progress } from './progress.ts';
-import { peersSection } from '../peers/table.ts';
+import { peersSection } from '../peers/section.ts';
 import { loadCatalogue, planJobs, type Job } from '../catalogue/registry.ts';
 import {
   MeasurementSchema,
@@ -325,16 +325,18 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
   }
   const file = path.join(opts.outDir ?? path.join(REPORTS_DIR, runId), 'results.json');
   const data: ResultsFile = {
-    schemaVersion: 1,
-    runId,
-    createdAt,
-    command: opts.command,
-    kind: peers ? 'peers' : opts.perfTrace === true ? 'perf-trace' : 'bench',
-    profile: opts.profile,
-    engine: await engineRef(engine.dir, engine.capabilities),
-    environment: environment(),
-    wallTimeMs: performance.now() - started,
-    results,
+    ...(await resultsFileFor(
+      engine,
+      {
+        command: opts.command,
+        profile: opts.profile,
+        kind: peers ? 'peers' : opts.perfTrace === true ? 'perf-trace' : 'bench',
+        createdAt,
+      },
+      runId,
+      results,
+      performance.now() - started,
+    )),
     ...(peers ? { peers: peersSection(results) } : {}),
   };
   writeResults(file, data);

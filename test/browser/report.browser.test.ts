@@ -86,8 +86,18 @@ describe.skipIf(!haveBrowser)('HTML report in a real browser (headless Chromium)
     const rows = p.locator('table[data-table*="-cmp-"] tbody tr');
     expect(await rows.count()).toBe(jobs.length);
     expect(await rows.first().isVisible()).toBe(true);
+    // Judged flags in full; the not-applicable ones folded (present, hidden until opened).
+    const flags = results.redFlags ?? [];
+    const na = flags.filter((f) => f.verdict === 'not-applicable');
     const flagRows = p.locator('table[data-table$="-redflags"] tbody tr');
-    expect(await flagRows.count()).toBe(results.redFlags?.length ?? -1);
+    expect(await flagRows.count()).toBe(flags.length - na.length);
+    const naRows = p.locator('table[data-table$="-redflags-na"] tbody tr');
+    expect(await naRows.count()).toBe(na.length);
+    if (na.length > 0) expect(await naRows.first().isVisible()).toBe(false);
+    // What the run was about comes first: the comparison above the red flags.
+    const headings = await p.locator('article.run h2').allInnerTexts();
+    expect(headings.indexOf('Comparison')).toBeGreaterThanOrEqual(0);
+    expect(headings.indexOf('Comparison')).toBeLessThan(headings.indexOf('Red flags'));
 
     // One ratio chart per mode plus the latency chart: each an SVG with a real size.
     const charts = p.locator('figure.chart svg');
@@ -105,7 +115,7 @@ describe.skipIf(!haveBrowser)('HTML report in a real browser (headless Chromium)
     const table = p.locator('table[data-table$="-m-strict"]');
     const names = async () => table.locator('tbody tr td:first-child').allInnerTexts();
     const head = table.locator('th', { hasText: 'ops/s' });
-    await p.locator('details summary').first().click();
+    await p.locator('details.measurements summary').first().click();
     await head.click();
     const asc = await table
       .locator('tbody tr td:nth-child(3)')

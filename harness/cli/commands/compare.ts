@@ -13,11 +13,9 @@ import { Option, type Command } from 'commander';
 import { resolveRef } from '../../baseline/baselines.ts';
 import { collect, collectModes, profileOption } from '../options.ts';
 import {
-  resultsFileFor,
   runComparison,
   type ComparisonOutcome,
   type EngineSide,
-  type JobComparison,
   type StoredSide,
 } from '../../compare/paired.ts';
 import { renderComparison, renderMarkdown, renderRedFlags } from '../../render/comparison-text.ts';
@@ -33,6 +31,7 @@ import {
   refExists,
 } from '../../baseline/git.ts';
 import { newRunId } from '../../run/runner.ts';
+import { resultsFileFor } from '../../run/results-file-for.ts';
 import type { ModeName } from '../../engine-api/modes.ts';
 import { DEFAULT_ENGINE_DIR, REPORTS_DIR, REPO_ROOT, SCENARIOS_DIR } from '../../support/paths.ts';
 import type { Profile } from '../../config/profiles.ts';
@@ -40,6 +39,7 @@ import { evaluateRedFlags } from '../../judge/red-flags.ts';
 import { judge, renderJudgment, type Judgment } from '../../judge/verdict.ts';
 import { loadCatalogue, planJobs } from '../../catalogue/registry.ts';
 import {
+  type JobComparison,
   readResults,
   writeResults,
   type ResultsFile,

@@ -7,7 +7,7 @@
  */
 import { logger, None, parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { ChartSpec } from './model.ts';
+import type { ChartSpec } from './view.ts';
 
 /** The SVG of a chart, branded so only this module's output is ever inserted unescaped. */
 export interface RenderedChart {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../../support/errors.ts';
 import { readResults } from '../../results/results-file.ts';
-import type { RunInput } from './model.ts';
+import type { RunInput } from './view.ts';
 
 export function loadRun(file: string): RunInput {
   const resolved = path.resolve(file);

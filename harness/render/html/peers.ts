@@ -1,32 +1,13 @@
 /**
  * The report's peers section (`bench --peers`): our engine against SQLite, LMDB and the
- * physical floor, per durability mode. Pure, like model.ts: results.json's `peers` section in,
+ * physical floor, per durability mode. Pure: results.json's `peers` section in,
  * tables and a vega-lite chart spec per mode out. Text is untrusted and only ever printed
  * through handlebars' escaping.
  */
-import { formatNs } from '../../support/format.ts';
+import { formatNs, formatPeerRatio } from '../../support/format.ts';
 import { MODES, type ModeName } from '../../engine-api/modes.ts';
 import type { PeerRatio, PeersSection, ResultsFile } from '../../results/results-file.ts';
-import type { Cell, ChartSpec, Table } from './model.ts';
-
-export interface PeersView {
-  method: string;
-  /** Adapter × mode: the exact settings each engine ran with. */
-  mappings: Table;
-  /** One per durability mode: figures, our ratios to each peer, distances to the floor. */
-  modes: Array<{ table: Table; chart: ChartSpec | null }>;
-}
-
-/** Ratio with its CI: "0.17× [0.13, 0.23]", or why there is none. */
-export function formatPeerRatio(r: PeerRatio | undefined): string {
-  if (r === undefined || r.ratio === null) return '-';
-  const ci = r.ci === null ? '' : ` [${fmt(r.ci[0])}, ${fmt(r.ci[1])}]`;
-  return `${fmt(r.ratio)}×${ci}`;
-}
-
-function fmt(x: number): string {
-  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
-}
+import type { Cell, ChartSpec, PeersView, Table } from './view.ts';
 
 /**
  * How a ratio cell is coloured: faster (green) or slower (red) only when the whole CI is

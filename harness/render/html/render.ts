@@ -13,14 +13,8 @@ import Handlebars from 'handlebars';
 import { HARNESS_DIR } from '../../support/paths.ts';
 import { renderChart, type RenderedChart } from './charts.ts';
 import { loadRun } from './load.ts';
-import {
-  buildModel,
-  type ChartSpec,
-  type ReportModel,
-  type RunInput,
-  type RunView,
-  type Table,
-} from './model.ts';
+import { buildModel } from './model.ts';
+import type { ChartSpec, ReportModel, RunInput, RunView, Table } from './view.ts';
 
 export const TEMPLATES_DIR = path.join(HARNESS_DIR, 'render', 'html', 'templates');
 

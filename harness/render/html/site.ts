@@ -11,14 +11,9 @@ import { countClasses, describeCounts } from '../../judge/verdict.ts';
 import { errorMessage, UsageError } from '../../support/errors.ts';
 import { REPORTS_DIR } from '../../support/paths.ts';
 import { loadRun } from './load.ts';
-import {
-  geomeanRatio,
-  machineLabel,
-  relativeHref,
-  verdictOf,
-  type RunInput,
-  type Verdict,
-} from './model.ts';
+import { geomeanRatio, verdictOf } from './model.ts';
+import { relativeHref, type RunInput, type Verdict } from './view.ts';
+import { describeMachine } from '../../results/machine.ts';
 import { renderPage, writeReportFromInputs } from './render.ts';
 
 export interface SiteEntry {
@@ -90,7 +85,7 @@ export function siteEntry(run: RunFolder, siteDir: string): SiteEntry {
         ? 'not evaluated'
         : `${flags.filter((f) => f.verdict === 'fail').length} fail of ${flags.length}`,
     scenarios: `${ok} ok${failed > 0 ? `, ${failed} failed` : ''} of ${r.results.length}`,
-    machine: machineLabel(r.environment),
+    machine: describeMachine(r.environment),
     command: r.command,
   };
 }

@@ -15,7 +15,7 @@ import { evaluateRedFlags } from '../../../harness/judge/red-flags.ts';
 import {
   readResults,
   writeResults,
-  type JobComparisonRecord,
+  type JobComparison,
   type ResultsFile,
 } from '../../../harness/results/results-file.ts';
 import { okResult, resultsFile, tempDir } from '../helpers.ts';
@@ -30,12 +30,7 @@ function engineWith(modes: ModeName[]): LoadedEngine {
 
 const OPTS = { threshold: 0.05, alpha: 0.005, confidence: 0.95, trim: 0.2 };
 
-function job(
-  id: string,
-  mode: ModeName | null,
-  base: number[],
-  cand: number[],
-): JobComparisonRecord {
+function job(id: string, mode: ModeName | null, base: number[], cand: number[]): JobComparison {
   return {
     id,
     name: id.replace(/\/dur_\w+$/, ''),
@@ -135,7 +130,7 @@ describe('comparison results and summaries', () => {
     expect(text).toMatch(/kvstore\/put\/uniform/);
     expect(text).toMatch(/1\.2\d\d \[1\.\d+, 1\.\d+\]/);
     expect(text).toMatch(/REGRESSED \(confirmed\)/);
-    expect(text).toMatch(/baseline ran strict: its only mode/);
+    expect(text).toMatch(/the baseline ran strict \(its only mode\)/);
     expect(text).toMatch(/1 regressed, 0 improved, 2 unchanged/);
   });
 
@@ -157,7 +152,18 @@ describe('comparison results and summaries', () => {
     const r = withComparison();
     const flags = evaluateRedFlags(r, loadConfig());
     const text = renderRedFlags(flags);
-    for (const f of flags) expect(text).toContain(f.verdict.toUpperCase());
+    // Judged flags get a row with their verdict; the not-applicable ones one folded line.
+    for (const f of flags) {
+      if (f.verdict === 'not-applicable') continue;
+      expect(text).toContain(f.description);
+      expect(text).toContain(f.verdict.toUpperCase());
+    }
+    const na = flags.filter((f) => f.verdict === 'not-applicable');
+    expect(na.length).toBeGreaterThan(0);
+    expect(text).toContain(
+      `not applicable in this run (${na.length}): ${na.map((f) => f.id).join(', ')}`,
+    );
+    expect(text).not.toContain('NOT-APPLICABLE');
     expect(text).toMatch(/\d+ pass, \d+ fail, \d+ not applicable/);
   });
 });

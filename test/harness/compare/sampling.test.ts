@@ -408,3 +408,42 @@ describe('runSequential: batches, shuffled rounds, lanes', () => {
     expect(r.pairs).toBeLessThan(8 * 3);
   });
 });
+
+describe('runSequential against a fixed (stored) baseline', () => {
+  const stored: Record<Job, number[]> = {
+    slow: [99, 101, 100, 99, 101, 100],
+    same: [99.9, 100.1, 100, 99.9, 100.1, 100],
+    noisy: [],
+  };
+  const fixedBaseline = (job: Job) => ({ samples: stored[job], missing: 'no stored figure' });
+  const candidateOnly = async (job: Job, round: number) => [
+    { candidate: sampler(job, round).candidate },
+  ];
+
+  it('measures the candidate only and compares it, unpaired, with the stored samples', async () => {
+    const r = await runSequential<Job>(['slow', 'same'], candidateOnly, plan({ fixedBaseline }));
+    expect(r.stoppedBy).toBe('all resolved');
+    const slow = outcome(r, 'slow');
+    expect(slow.baseline).toEqual(stored.slow);
+    expect(slow.candidate).toHaveLength(3);
+    expect(slow.rounds).toBe(3);
+    expect(slow.comparison.classification).toBe('regressed');
+    expect(slow.comparison.method).not.toMatch(/paired/);
+    expect(outcome(r, 'same').comparison.classification).toBe('unchanged');
+  });
+
+  it('compares a job with no stored figure one-sided, with the reason', async () => {
+    const r = await runSequential<Job>(['noisy'], candidateOnly, plan({ fixedBaseline }));
+    const o = outcome(r, 'noisy');
+    expect(o.baseline).toEqual([]);
+    expect(o.comparison.classification).toBe('inconclusive');
+    expect(o.comparison.reason).toContain('only the candidate was measured: no stored figure');
+  });
+
+  it('a paired run refuses a sample without its baseline (that job stops with an error)', async () => {
+    const r = await runSequential<Job>(['same'], candidateOnly, plan());
+    const o = outcome(r, 'same');
+    expect(o.stoppedBy).toBe('error');
+    expect(o.comparison.reason).toContain('a paired sample needs its baseline');
+  });
+});

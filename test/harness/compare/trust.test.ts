@@ -15,7 +15,9 @@
  * confirmed regressed. `TRUST_TRIALS=1000 npx vitest run test/harness/trust.test.ts` runs
  * more trials to estimate the rates behind those counts. The bimodal job (a side 1.4x slower
  * one time in four) is reported, not required: within the quick budget its 10 % slowdown is
- * mostly left inconclusive, which the gate reports and does not fail on.
+ * mostly left inconclusive, which the gate reports and does not fail on. The same controller
+ * against a stored baseline (`fixedBaseline`: candidate-only rounds, unpaired) must be as clean
+ * under A/A; its power, lower without pairing, is reported.
  */
 import { describe, expect, it } from 'vitest';
 import { loadConfig, samplingPlan } from '../../../harness/config/perf-config.ts';
@@ -23,6 +25,7 @@ import { SEED } from '../../../harness/support/prng.ts';
 import {
   confirmRegressions,
   runSequential,
+  type CandidateSample,
   type PairSample,
   type SequentialResult,
 } from '../../../harness/compare/sampling.ts';
@@ -32,6 +35,7 @@ import {
   Random,
   SYNTHETIC_SUITE,
   measureReplicate,
+  measureSide,
   type SyntheticJob,
 } from '../synthetic.ts';
 
@@ -82,6 +86,51 @@ async function trial(
     return runSequential(jobs, measurePair, plan);
   };
   const first = await pass(suite.map((j) => j.id));
+  const c = await confirmRegressions(first, pass, config.gate);
+  return {
+    firstPassRegressed: c.checked.map((x) => x.job),
+    confirmed: c.confirmed,
+    pairs: first.pairs + (c.secondPass?.pairs ?? 0),
+    simulatedMs: clock,
+  };
+}
+
+/** `baseline record`'s default: five suite passes, one per-process median per job each. */
+const STORED_ROUNDS = 5;
+
+/**
+ * The same decision path against a stored baseline (`compare --baseline-results`): the
+ * baseline's STORED_ROUNDS figures were measured once, at other moments (their own load), and
+ * every round measures the candidate alone, compared unpaired with them.
+ */
+async function storedTrial(stream: number, slowed: string | null): Promise<Trial> {
+  const rng = new Random(SEED, stream);
+  let clock = 0;
+  const side = (job: SyntheticJob, ns: number) =>
+    measureSide(rng, ns, job.model, rng.lognormal(0, job.model.roundSigma));
+  const stored = new Map(
+    SYNTHETIC_SUITE.map((j) => [
+      j.id,
+      Array.from({ length: STORED_ROUNDS }, () => side(j, j.trueNs)),
+    ]),
+  );
+  const measure = async (id: string): Promise<CandidateSample[]> => {
+    const job = SYNTHETIC_SUITE.find((j) => j.id === id);
+    if (job === undefined) throw new Error(`unknown job ${id}`);
+    // One child per job and round, a quarter of a replicate batch's cost.
+    clock += BATCH_MS / PAIRS_PER_BATCH;
+    return [{ candidate: side(job, job.trueNs * (id === slowed ? SLOWDOWN : 1)) }];
+  };
+  const plan = {
+    ...samplingPlan(config, 'quick'),
+    fixedBaseline: (id: string) => ({ samples: stored.get(id) ?? [], missing: 'none stored' }),
+    regressionsOnly: true,
+    shuffle: true,
+    random: () => rng.uniform(),
+    now: () => clock,
+  };
+  const pass = (jobs: string[]) => runSequential(jobs, measure, plan);
+  const first = await pass(ids);
   const c = await confirmRegressions(first, pass, config.gate);
   return {
     firstPassRegressed: c.checked.map((x) => x.job),
@@ -145,6 +194,20 @@ describe('trust: the full decision path on a synthetic engine (default config)',
       `trust bimodal: A/A clean in ${clean}/${TRIALS}; its 10% slowdown confirmed in ${caught}/${TRIALS}`,
     );
     // Noise must never turn into a false call, however noisy the job.
+    expect(clean).toBeGreaterThanOrEqual(REQUIRED);
+  });
+
+  it('against a stored baseline: A/A clean in at least 19 of 20 trials (its power is reported)', async () => {
+    let clean = 0;
+    let caught = 0;
+    for (let t = 0; t < TRIALS; t++) {
+      if ((await storedTrial(5000 + t, null)).confirmed.length === 0) clean++;
+      const slowed = ids[t % ids.length] as string;
+      if ((await storedTrial(6000 + t, slowed)).confirmed.includes(slowed)) caught++;
+    }
+    console.log(
+      `trust stored: A/A clean in ${clean}/${TRIALS}; a 10% slowdown confirmed in ${caught}/${TRIALS}`,
+    );
     expect(clean).toBeGreaterThanOrEqual(REQUIRED);
   });
 });

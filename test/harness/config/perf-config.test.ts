@@ -9,12 +9,12 @@ import {
   parseConfig,
   samplingPlan,
   thresholdFor,
-  type Config,
+  type PerfConfig,
 } from '../../../harness/config/perf-config.ts';
 import { UsageError } from '../../../harness/support/errors.ts';
 import { tempDir } from '../helpers.ts';
 
-const checkedIn = (): Config => loadConfig();
+const checkedIn = (): PerfConfig => loadConfig();
 /** A deep copy of the checked-in file's data, to break one field at a time. */
 const rawConfig = (): Record<string, unknown> =>
   JSON.parse(fs.readFileSync(DEFAULT_CONFIG_PATH, 'utf8')) as Record<string, unknown>;
@@ -60,7 +60,7 @@ describe('the checked-in perf.config.json', () => {
 
 describe('thresholdFor', () => {
   const base = checkedIn();
-  const config: Config = {
+  const config: PerfConfig = {
     ...base,
     compare: {
       ...base.compare,

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, type Config, type RedFlagId } from '../../../harness/config/perf-config.ts';
+import {
+  loadConfig,
+  type PerfConfig,
+  type RedFlagId,
+} from '../../../harness/config/perf-config.ts';
 import {
   evaluateRedFlags,
   formatLimit,
@@ -87,7 +91,7 @@ function withChanges(changes: Record<string, ScenarioResult | null>, cores = 2):
   return file([...replaced, ...added], cores);
 }
 
-function verdict(results: ResultsFile, id: RedFlagId, config: Config = CONFIG): RedFlagVerdict {
+function verdict(results: ResultsFile, id: RedFlagId, config: PerfConfig = CONFIG): RedFlagVerdict {
   const v = evaluateRedFlags(results, config).find((x) => x.id === id);
   if (v === undefined) throw new Error(`no verdict for ${id}`);
   return v;
@@ -313,7 +317,7 @@ describe('choices documented in red-flags.ts', () => {
   });
 
   it('thresholds come from the config', () => {
-    const strict: Config = {
+    const strict: PerfConfig = {
       ...CONFIG,
       redFlags: CONFIG.redFlags.map((f) => (f.id === 'kvstore-get' ? { ...f, threshold: 200 } : f)),
     };

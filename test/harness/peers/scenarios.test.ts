@@ -12,7 +12,8 @@ import { floorAdapter } from '../../../harness/peers/floor.ts';
 import { PEER_ADAPTERS } from '../../../harness/peers/index.ts';
 import { PEER_WORKLOADS, parsePeerName, peerScenarios } from '../../../harness/peers/scenarios.ts';
 import { sqliteAdapter } from '../../../harness/peers/sqlite.ts';
-import { peerRatio, peersSection, renderPeers } from '../../../harness/peers/table.ts';
+import { peerRatio, peersSection } from '../../../harness/peers/section.ts';
+import { renderPeers } from '../../../harness/render/peers-text.ts';
 import { Prng, SEED } from '../../../harness/support/prng.ts';
 import { catalogueProblems, loadCatalogue, planJobs } from '../../../harness/catalogue/registry.ts';
 import { PeersSectionSchema } from '../../../harness/results/results-file.ts';
@@ -152,7 +153,7 @@ describe('the peers section and table', () => {
     const text = renderPeers(section);
     expect(text).toContain('peers, durability mode strict');
     expect(text).toContain('floor (write+fdatasync)');
-    expect(text).toMatch(/0\.50x \[0\.\d\d, 0\.\d\d\]/);
+    expect(text).toMatch(/0\.50× \[0\.\d\d, 0\.\d\d\]/);
     expect(text).toMatch(/lmdb unsupported: peer lmdb could not load/);
     expect(text).toMatch(/within-process/);
   });

@@ -1,15 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRun } from '../../../../harness/render/html/load.ts';
-import {
-  buildModel,
-  cssClass,
-  environmentKey,
-  geomeanRatio,
-  relativeHref,
-  verdictOf,
-  type RunInput,
-} from '../../../../harness/render/html/model.ts';
+import { buildModel, geomeanRatio, verdictOf } from '../../../../harness/render/html/model.ts';
+import { cssClass, relativeHref, type RunInput } from '../../../../harness/render/html/view.ts';
+import { machineKey } from '../../../../harness/results/machine.ts';
 import type { ResultsFile } from '../../../../harness/results/results-file.ts';
 import { okResult, resultsFile } from '../../helpers.ts';
 import { BENCH_RESULTS, COMPARE_RESULTS, readFixture } from '../../report-fixtures.ts';
@@ -143,7 +137,7 @@ describe('report model: tables and charts', () => {
         reportDir: '/r',
       },
     );
-    expect(environmentKey(a.environment)).toBe(environmentKey(b.environment));
+    expect(machineKey(a.environment)).toBe(machineKey(b.environment));
     expect(m.machines?.map((g) => g.runs.map((r) => r.runId))).toEqual([
       [a.runId, b.runId],
       ['other-machine'],

@@ -1,5 +1,5 @@
 /**
- * The peers section of a results file and its terminal table: per durability mode, one row per
+ * The peers section of a results file: per durability mode, one row per
  * workload (kv/put/hot_key, ...), one column per adapter (median ns/op), our engine's ratio to
  * each peer with a 95% CI, and each adapter's distance to the floor of that mode.
  *
@@ -7,7 +7,7 @@
  *
  * Each adapter x workload x mode is one job: one child process, measured once. There is no
  * second process per side, so the between-process spread a baseline comparison works with
- * (harness/compare-stats.ts) is not available. The interval here comes from the benchmark.js
+ * (harness/stats/comparison.ts) is not available. The interval here comes from the benchmark.js
  * samples inside each of the two processes (per-sample ns/op): `compareSamples` on the two
  * sample arrays, Yuen's trimmed Welch test on the logs (trim 0.2, as perf.config.json's
  * compare.trim), so the ratio is the ratio of trimmed geometric means and the CI is that
@@ -19,18 +19,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import Table from 'cli-table3';
 import { compareSamples } from '../stats/comparison.ts';
 import { errorMessage } from '../support/errors.ts';
-import { formatNs } from '../support/format.ts';
 import { MODES, type ModeName } from '../engine-api/modes.ts';
 import { REPO_ROOT } from '../support/paths.ts';
-import type {
-  PeerRatio,
-  PeersSection,
-  ResultsFile,
-  ScenarioResult,
-} from '../results/results-file.ts';
+import type { PeerRatio, PeersSection, ScenarioResult } from '../results/results-file.ts';
 import { FLOOR_ADAPTER, PEER_ADAPTERS, REFERENCE_ADAPTER } from './index.ts';
 import type { KvAdapter } from './kv-adapter.ts';
 import { PEER_WORKLOADS, parsePeerName } from './scenarios.ts';
@@ -152,85 +145,4 @@ export function peersSection(
     rows,
     method: PEER_METHOD,
   };
-}
-
-function fmtRatio(x: number): string {
-  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
-}
-
-export function formatPeerRatio(r: PeerRatio | undefined, withCi = true): string {
-  if (r === undefined || r.ratio === null) return 'n/a';
-  const ci = withCi && r.ci !== null ? ` [${fmtRatio(r.ci[0])}, ${fmtRatio(r.ci[1])}]` : '';
-  return `${fmtRatio(r.ratio)}x${ci}`;
-}
-
-const FLOOR_NAMES: Record<ModeName, string> = {
-  inMemory: 'Map',
-  buffered: 'write',
-  strict: 'write+fdatasync',
-};
-
-/** The terminal rendering: one table per mode, then the reasons for missing cells and the mappings. */
-export function renderPeers(section: PeersSection): string {
-  const parts: string[] = [];
-  const peersOnly = section.adapters
-    .map((a) => a.name)
-    .filter((a) => a !== section.reference && a !== section.floor);
-  const toFloor = [section.reference, ...peersOnly];
-  const notes = new Map<string, string>();
-  for (const mode of MODES) {
-    const rows = section.rows.filter((r) => r.mode === mode);
-    if (rows.length === 0) continue;
-    const t = new Table({
-      head: [
-        'workload',
-        ...section.adapters.map((a) =>
-          a.name === section.floor ? `${a.name} (${FLOOR_NAMES[mode]})` : a.name,
-        ),
-        ...peersOnly.map((a) => `${section.reference}÷${a} [95% CI]`),
-        `÷floor: ${toFloor.join(' / ')}`,
-      ],
-      style: { head: [], border: [] },
-    });
-    for (const row of rows) {
-      const cells = row.cells.map((c) => {
-        if (c.status === 'ok') return formatNs(c.medianNs);
-        notes.set(
-          `${c.adapter} ${c.status}`,
-          `${c.adapter} ${c.status}: ${(c.reason ?? '').replace(/\s+/g, ' ')}`,
-        );
-        return c.status;
-      });
-      t.push([
-        row.workload,
-        ...cells,
-        ...peersOnly.map((a) => formatPeerRatio(row.vsPeers.find((r) => r.denominator === a))),
-        toFloor
-          .map((a) =>
-            formatPeerRatio(
-              row.toFloor.find((r) => r.numerator === a),
-              false,
-            ),
-          )
-          .join(' / '),
-      ]);
-    }
-    parts.push(
-      `peers, durability mode ${mode} (median ns/op; ratio < 1: ${section.reference} is faster)\n${t.toString()}`,
-    );
-  }
-  if (parts.length === 0) return 'peers: no peer scenario ran';
-  if (notes.size > 0) parts.push(`missing figures:\n  ${[...notes.values()].join('\n  ')}`);
-  const mappings = section.adapters.flatMap((a) => [
-    `${a.name}${a.packageName === null ? '' : ` (${a.packageName}${a.version === null ? '' : `@${a.version}`})`}:`,
-    ...MODES.map((m) => `  ${m.padEnd(8)} ${a.mappings[m]}`),
-  ]);
-  parts.push(`mappings (durability mode -> settings):\n  ${mappings.join('\n  ')}`);
-  parts.push(`method: ${section.method}`);
-  return parts.join('\n\n');
-}
-
-/** The peers part of a results file's summary (empty when the run had no --peers). */
-export function renderPeersOf(results: ResultsFile): string | null {
-  return results.peers === undefined ? null : renderPeers(results.peers);
 }

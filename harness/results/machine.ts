@@ -1,0 +1,36 @@
+/**
+ * A results file's machine, named once: `machineKey` is the fingerprint results are grouped
+ * and compared by (a stored baseline from another key is not comparable), `describeMachine`
+ * the one line every output prints for it, `machineMismatches` what differs between two.
+ */
+import type { ResultsFile } from './results-file.ts';
+
+export type Environment = ResultsFile['environment'];
+
+/** Host, CPU, cores, Node: what makes two runs' figures comparable. */
+export function machineKey(env: Environment): string {
+  return [env.hostHash, env.cpuModel, env.cores, env.node].join(' | ');
+}
+
+/** "AMD EPYC × 2, linux/x64, Node 20.20.2, host 3f2a…": the machine in words. */
+export function describeMachine(env: Environment): string {
+  return `${env.cpuModel} × ${env.cores}, ${env.platform}/${env.arch}, Node ${env.node}, host ${env.hostHash}${env.ci ? ', CI' : ''}`;
+}
+
+/**
+ * What differs between the machine a stored file was measured on and this one, in words; the
+ * measuring flags count, since they shape GC and page faults. Empty when comparable.
+ */
+export function machineMismatches(then: Environment, here: Environment): string[] {
+  const out: string[] = [];
+  if (then.hostHash !== here.hostHash) out.push('another machine (host hash)');
+  if (then.cpuModel !== here.cpuModel) out.push(`CPU ${then.cpuModel} vs ${here.cpuModel}`);
+  if (then.cores !== here.cores) out.push(`${then.cores} vs ${here.cores} cores`);
+  if (then.node !== here.node) out.push(`Node ${then.node} vs ${here.node}`);
+  if (then.childFlags.join(' ') !== here.childFlags.join(' ')) {
+    out.push(
+      `measuring flags ${then.childFlags.join(' ')} vs ${here.childFlags.join(' ')} (they shape GC and page faults)`,
+    );
+  }
+  return out;
+}
