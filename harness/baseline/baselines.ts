@@ -33,7 +33,8 @@ import {
   tagExists,
 } from './git.ts';
 import { REPO_ROOT } from '../support/paths.ts';
-import { formatPath, readResults } from '../results/results-file.ts';
+import { readResults } from '../results/results-file.ts';
+import { formatPath } from '../support/json-file.ts';
 
 export const BASELINE_TRAILER = 'Baseline';
 export const BASELINES_DIRNAME = 'baselines';

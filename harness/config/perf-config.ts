@@ -9,10 +9,9 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { z } from 'zod';
 import { UsageError } from '../support/errors.ts';
-import { readJsonFile } from '../support/json-file.ts';
+import { UnusableFileError, formatPath, readJsonFile } from '../support/json-file.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 import type { ProfileName } from './profiles.ts';
-import { formatPath } from '../results/results-file.ts';
 
 export const CONFIG_FILE = 'perf.config.json';
 export const DEFAULT_CONFIG_PATH = path.join(REPO_ROOT, CONFIG_FILE);
@@ -154,16 +153,13 @@ export const PerfConfigSchema = z.strictObject({
 export type PerfConfig = z.infer<typeof PerfConfigSchema>;
 
 /** A config file that can't be used: names the file and the field (exit 2). */
-export class ConfigError extends UsageError {
-  constructor(
-    readonly file: string,
-    readonly field: string | null,
-    detail: string,
-  ) {
+export class ConfigError extends UnusableFileError {
+  constructor(file: string, field: string | null, detail: string) {
     super(
-      field === null
-        ? `config file ${file} is not usable: ${detail}`
-        : `config file ${file} is not usable: field "${field}": ${detail}`,
+      'config file',
+      file,
+      field,
+      detail,
       `fix ${path.basename(file)} (the checked-in ${CONFIG_FILE} documents every field)`,
     );
   }

@@ -10,8 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { COMPARISON_METHODS } from '../stats/comparison.ts';
-import { UsageError } from '../support/errors.ts';
-import { readJsonFile } from '../support/json-file.ts';
+import { UnusableFileError, formatPath, readJsonFile } from '../support/json-file.ts';
 import { MODES } from '../engine-api/modes.ts';
 import { LAYERS } from '../catalogue/scenario.ts';
 
@@ -382,29 +381,16 @@ export const ResultsFileSchema = z.strictObject({
 export type ResultsFile = z.infer<typeof ResultsFileSchema>;
 
 /** A results file that can't be used; names the file and the offending field (exit 2). */
-export class ResultsFileError extends UsageError {
-  constructor(
-    readonly file: string,
-    readonly field: string | null,
-    detail: string,
-  ) {
+export class ResultsFileError extends UnusableFileError {
+  constructor(file: string, field: string | null, detail: string) {
     super(
-      field === null
-        ? `results file ${file} is not usable: ${detail}`
-        : `results file ${file} is not usable: field "${field}": ${detail}`,
+      'results file',
+      file,
+      field,
+      detail,
       'regenerate it with `npm run bench`, or point at another results.json',
     );
   }
-}
-
-/** `results[3].latency.p99` from a zod path. */
-export function formatPath(p: readonly PropertyKey[]): string {
-  let out = '';
-  for (const seg of p) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out === '' ? String(seg) : `.${String(seg)}`;
-  }
-  return out === '' ? '(root)' : out;
 }
 
 function check(file: string, data: unknown): ResultsFile {

@@ -1,7 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readResults } from '../../../harness/results/results-file.ts';
+import { readResults, type JobComparison } from '../../../harness/results/results-file.ts';
+import { judge, renderJudgment } from '../../../harness/judge/verdict.ts';
+import { formatRatioCi } from '../../../harness/support/format.ts';
+import { renderRedFlags } from '../../../harness/render/comparison-text.ts';
+import { REPO_ROOT } from '../../../harness/support/paths.ts';
 import {
   BROKEN_SCENARIOS_DIR,
   FAKE_ENGINE_DIR,
@@ -120,5 +124,27 @@ describe('bench end to end (cheap scenarios only)', () => {
     );
     const [only] = readResults(path.join(out, 'results.json')).results;
     expect(only?.status).toBe('failed');
+  });
+});
+
+describe('show', () => {
+  it("prints a comparison's table, its red flags and its verdict, and exits as the run did", async () => {
+    const file = path.join(REPO_ROOT, 'test', 'fixtures', 'report', 'compare', 'results.json');
+    const results = readResults(file);
+    const r = await harness('show', file);
+    const verdict = judge(results);
+    expect(r.exitCode).toBe(verdict.exitCode);
+    const job = results.comparison?.jobs[0];
+    expect(job).toBeDefined();
+    // The job's row: its name and its ratio with the CI, as the comparison columns format it.
+    const comparison = r.stdout.slice(r.stdout.indexOf('baseline: '));
+    const row = comparison.split('\n').find((l) => l.includes(job?.name ?? '?') && l.includes('│'));
+    expect(row).toContain(formatRatioCi(job as JobComparison));
+    expect(r.stdout).toContain('red flags (thresholds in perf.config.json');
+    expect(results.redFlags?.length).toBeGreaterThan(0);
+    expect(r.stdout).toContain(renderRedFlags(results.redFlags ?? []));
+    expect(r.stdout).toContain(verdict.headline);
+    // The verdict comes last.
+    expect(r.stdout.trimEnd().endsWith(renderJudgment(verdict).trimEnd())).toBe(true);
   });
 });

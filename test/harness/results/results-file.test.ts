@@ -4,10 +4,10 @@ import path from 'node:path';
 import { REPO_ROOT } from '../../../harness/support/paths.ts';
 import {
   ResultsFileError,
-  formatPath,
   readResults,
   writeResults,
 } from '../../../harness/results/results-file.ts';
+import { formatPath } from '../../../harness/support/json-file.ts';
 import { UsageError } from '../../../harness/support/errors.ts';
 import { okResult, resultsFile, tempDir } from '../helpers.ts';
 
