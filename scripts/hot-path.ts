@@ -32,7 +32,7 @@ type ModeName = (typeof MODES)[number];
 const OPS = ['engine/put_direct', 'engine/txn_put', 'kvstore/put', 'kvstore/get'] as const;
 type OpName = (typeof OPS)[number];
 
-/** SPEC.md targets (ns) where one exists for the op in that mode. */
+/** Red-flag targets and thresholds (docs/red-flags.md) where one exists for the op in that mode. */
 const TARGETS: Partial<Record<OpName, Partial<Record<ModeName, string>>>> = {
   'engine/put_direct': { inMemory: 'target < 3 µs, red flag > 10 µs' },
   'kvstore/put': {
@@ -157,7 +157,7 @@ function main(): void {
   console.log(
     `\nnode ${process.version}, ${rounds} rounds, medians; ratio = trace on / trace off\n`,
   );
-  console.log('mode      op                  ns/op       bytes/op  trace-on ns/op  ratio  SPEC');
+  console.log('mode      op                  ns/op       bytes/op  trace-on ns/op  ratio  target');
   for (const m of MODES) {
     for (const op of OPS) {
       const a = med(off, m, op, 'nsPerOp');

@@ -1,6 +1,6 @@
 /**
  * The catalogue: every module in the scenarios directory exports `scenarios`, and this module
- * collects them, checks the naming rules (SPEC.md), and expands them into jobs: one per
+ * collects them, checks the naming rules (docs/naming.md), and expands them into jobs: one per
  * scenario, times one per durability mode for scenarios that write.
  */
 import fs from 'node:fs';

@@ -21,7 +21,7 @@ export const ACCESS_PATTERNS = [
 ] as const;
 export type AccessPattern = (typeof ACCESS_PATTERNS)[number];
 
-/** Name prefix -> the layer a scenario under it must declare (SPEC.md's naming guide). */
+/** Name prefix -> the layer a scenario under it must declare (docs/naming.md). */
 export const PREFIX_LAYERS: Record<string, Layer> = {
   core: 'A0',
   engine: 'A1',

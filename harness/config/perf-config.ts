@@ -2,7 +2,7 @@
  * The harness's one checked-in configuration file, perf.config.json at the repository root:
  * which baseline the gate compares with, the comparison's statistics and sampling limits
  * (compare-stats.ts, sampling.ts), per-scenario threshold overrides, and the red-flag
- * thresholds of SPEC.md (red-flags.ts). Validated with zod; a bad file is a usage error (exit
+ * thresholds of docs/red-flags.md. Validated with zod; a bad file is a usage error (exit
  * 2) that names the file and the field.
  */
 import path from 'node:path';
@@ -46,7 +46,7 @@ const RedFlagConfigSchema = z.strictObject({
   unit: z.string(),
   /** The red flag: fail beyond it (above it, or below it for scaling and throughput). */
   threshold: z.number().nonnegative(),
-  /** Where the figure should be (reported, never a failure); null when SPEC.md gives none. */
+  /** Where the figure should be (reported, never a failure); null when the flag has none. */
   target: z.number().nonnegative().nullable(),
 });
 export type RedFlagConfig = z.infer<typeof RedFlagConfigSchema>;

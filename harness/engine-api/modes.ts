@@ -5,7 +5,7 @@
 export const MODES = ['inMemory', 'buffered', 'strict'] as const;
 export type ModeName = (typeof MODES)[number];
 
-/** The label SPEC.md's naming guide puts on every writing benchmark. */
+/** The label the naming rules (docs/naming.md) put on every writing benchmark. */
 export const DUR_LABELS: Record<ModeName, string> = {
   inMemory: 'dur_inmemory',
   buffered: 'dur_buffered',

@@ -1,6 +1,6 @@
 /**
  * Derived figures of a results file, each computed here once: a scenario's typical ns/op and
- * its spread, and the facade-tax ratios of SPEC.md (A1/A0: the engine over the bare Map; B/A1:
+ * its spread, the facade-tax ratios of docs/layers.md (A1/A0: the engine over the bare Map; B/A1:
  * the primitive facade over the engine). The red flags, the terminal, Markdown and HTML
  * renderers and the exports all read them from here, so one run shows one value per figure.
  *

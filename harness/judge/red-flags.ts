@@ -1,5 +1,5 @@
 /**
- * SPEC.md's red flags, evaluated on one results file (the candidate's): each gives its figure,
+ * docs/red-flags.md's flags, judged on one results file (the candidate's): each gives its figure,
  * the threshold and target from perf.config.json, and a verdict: pass, fail, or not applicable
  * with the reason (a scenario missing, unsupported or failed; a scaling figure on a machine
  * without the cores to judge it).
@@ -13,8 +13,8 @@
  *     not applicable unless the op's own tail trips it too.
  *   - A flag made of several scenarios (both A1/A0 ratios, every KVStore.get access pattern,
  *     ...) gives ONE verdict on its worst case, named in the reason with the other figures, so
- *     the table has one row per SPEC.md line.
- *   - Writing scenarios are judged in InMemory (dur_inmemory): SPEC.md's targets for them are
+ *     the table has one row per flag of docs/red-flags.md.
+ *   - Writing scenarios are judged in InMemory (dur_inmemory): the flags' targets for them are
  *     InMemory targets, and with a WAL the commit cost hides the layers these flags look at.
  *   - Thresholds and targets come from the config; only how each figure is computed is here.
  */
@@ -347,7 +347,7 @@ function evaluateP99(results: Results, threshold: number): Evaluation {
     figure: worst.machine,
     what: `the machine's own p99/mean in ${worst.label}'s process (a floor of the same duration, timed alternately)`,
   };
-  // The literal SPEC condition trips, the op's own tail does not, and the machine alone
+  // The raw p99/mean condition trips, the op's own tail does not, and the machine alone
   // trips it: this machine can't show whether the op meets the flag.
   if (worst.value <= threshold && worstMachine.machine > threshold) {
     const tripped = candidates.filter((c) => c.raw > threshold);

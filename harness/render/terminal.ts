@@ -36,7 +36,7 @@ function ratioTable(results: ResultsFile): string {
       first.mode === null ? byMode(null) : '',
     ]);
   }
-  return `${t.toString()}\nSPEC red flags: A1/A0 > 20x (InMemory), B/A1 > 8x.`;
+  return `${t.toString()}\nRed flags (docs/red-flags.md): A1/A0 > 20x (InMemory), B/A1 > 8x.`;
 }
 
 export function renderSummary(results: ResultsFile, file?: string): string {

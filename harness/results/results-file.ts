@@ -371,7 +371,7 @@ export const ResultsFileSchema = z.strictObject({
   results: z.array(ScenarioResultSchema),
   /** Present when the run compared this engine (the candidate) with a baseline. */
   comparison: ComparisonSectionSchema.optional(),
-  /** SPEC.md's red flags evaluated on this run. */
+  /** The red flags (docs/red-flags.md) evaluated on this run. */
   redFlags: z.array(RedFlagSchema).optional(),
   /** Only in gate files of older harnesses (ignored: the verdict is judged from the file). */
   gate: GateSchema.optional(),

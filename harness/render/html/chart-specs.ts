@@ -230,7 +230,7 @@ export function ladderChart(results: ResultsFile, anchor: string): ChartSpec | n
     id: `${anchor}-ladder`,
     title: 'Facade tax: A0 (bare Map) → A1 (engine) → B (KVStore)',
     caption:
-      'median ns/op per layer, log scale; each step is a facade-tax ratio (SPEC red flags: A1/A0 > 20×, B/A1 > 8×)',
+      'median ns/op per layer, log scale; each step is a facade-tax ratio (red flags: A1/A0 > 20×, B/A1 > 8×; docs/red-flags.md)',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       data: { values },

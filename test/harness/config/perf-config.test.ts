@@ -30,7 +30,7 @@ function problem(data: unknown): ConfigError {
 }
 
 describe('the checked-in perf.config.json', () => {
-  it('is valid and carries the issue and SPEC.md defaults', () => {
+  it('is valid and carries the issue and docs/red-flags.md defaults', () => {
     const c = checkedIn();
     expect(c.baseline).toEqual({ default: 'm3_baseline_perf', mergeBaseWith: 'origin/main' });
     expect(c.compare.threshold).toBe(0.05);
@@ -39,7 +39,7 @@ describe('the checked-in perf.config.json', () => {
     expect(c.redFlags.map((f) => f.id).sort()).toEqual([...RED_FLAG_IDS].sort());
   });
 
-  it("has SPEC.md's red-flag thresholds and targets", () => {
+  it('has the red-flag thresholds and targets of docs/red-flags.md', () => {
     const flags = Object.fromEntries(
       checkedIn().redFlags.map((f) => [f.id, [f.threshold, f.target, f.unit]]),
     );

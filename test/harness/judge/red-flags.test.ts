@@ -130,7 +130,7 @@ describe('evaluateRedFlags on a healthy candidate', () => {
     });
   });
 
-  it('a flag at exactly its threshold passes (SPEC: "> 20x" is the red flag)', () => {
+  it('a flag at exactly its threshold passes (docs/red-flags.md: "> 20x" is the red flag)', () => {
     const v = verdicts.find((x) => x.id === 'a1-a0-inmemory');
     expect(v).toMatchObject({ figure: 20, threshold: 20, verdict: 'pass' });
     expect(v?.reason).toMatch(/target < 10\.0× not met/);
