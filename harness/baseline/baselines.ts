@@ -12,6 +12,8 @@
  * git after the three. When a name resolves through 2 or 3 and the local tag is missing, the
  * annotated tag is recreated so `git describe`, environment.ts's engine tag and people's own git
  * commands see it too.
+ *
+ * One piece: resolving a name (tag, refs.json, trailer, stored file) is one ordered algorithm, and list and tag must agree with it.
  */
 import { describeMachine } from '../results/machine.ts';
 import fs from 'node:fs';

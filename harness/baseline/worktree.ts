@@ -13,6 +13,8 @@
  * 130 / 143), and as a last resort synchronously at process exit. A run killed with SIGKILL
  * leaves its worktree behind; cleanStaleWorktrees(), called before every checkout, removes
  * those whose owning process is gone.
+ *
+ * One piece: a checkout's life (create, share or install dependencies, lock, release, clean up after a dead process) is one protocol whose steps depend on each other's files.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';

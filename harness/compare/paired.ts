@@ -13,6 +13,8 @@
  * judge) runs once per job, outside the rounds, one pinned child per lane (`measureCandidate`),
  * and becomes its results file. The baseline's
  * file holds its replicate figures.
+ *
+ * One piece: the replicate comparison and the stored-baseline comparison plan the same jobs, run the same controller and build the same outcome; only the measuring differs.
  */
 import { describeMachine, machineMismatches } from '../results/machine.ts';
 import { compareOneSided } from '../stats/comparison.ts';

@@ -31,6 +31,8 @@
  * single test at the same alpha; the gate therefore confirms a regression with an independent
  * second pass (`confirmRegressions`), and the defaults in perf.config.json are tuned for it by
  * test/harness/trust.test.ts.
+ *
+ * One piece: the controller and the confirmation pass share the plan, the stopping rules and the outcome types; split, the rules of one algorithm would live in two places.
  */
 import {
   compareOneSided,

@@ -42,11 +42,11 @@ export interface EngineDb {
   snapshot(): EngineSnapshot;
   stats(): EngineStats;
   close(): void;
-  /** Present from issue 3 on. */
+  /** Present in M4 engines, absent in the M3 baseline. */
   readonly durabilityMode?: { kind: string };
-  /** One-key commit without a transaction object; present from issue 3 on. */
+  /** One-key commit without a transaction object; M4 engines only. */
   put?(runId: string, key: string, value: unknown): void;
-  /** Per-commit phase timings, recorded when INMEM_PERF_TRACE=1; present from issue 3 on. */
+  /** Per-commit phase timings, recorded when INMEM_PERF_TRACE=1; M4 engines only. */
   perfStats?(): EnginePerfStats;
 }
 
@@ -125,7 +125,7 @@ interface DatabaseClass {
 export type ModeSupport = { supported: true } | { supported: false; reason: string };
 
 export interface EngineCapabilities {
-  /** `Database.builder()` and `DurabilityMode` exist (issue 3). */
+  /** `Database.builder()` and `DurabilityMode` exist (M4 engines). */
   builder: boolean;
   modes: Record<ModeName, ModeSupport>;
 }

@@ -1,5 +1,5 @@
 /**
- * Durability modes as the harness names them. The engine's own `DurabilityMode` objects (issue 3)
+ * Durability modes as the harness names them. The engine's own `DurabilityMode` objects (M4 engines)
  * are built by the engine adapter; everything else in the harness only deals in these names.
  */
 export const MODES = ['inMemory', 'buffered', 'strict'] as const;

@@ -17,6 +17,8 @@
  *   - Writing scenarios are judged in InMemory (dur_inmemory): the flags' targets for them are
  *     InMemory targets, and with a WAL the commit cost hides the layers these flags look at.
  *   - Thresholds and targets come from the config; only how each figure is computed is here.
+ *
+ * One piece: the flags are one table of small evaluations sharing the figure, floor and verdict helpers; the table is what the docs list.
  */
 import {
   RED_FLAG_IDS,

@@ -5,6 +5,8 @@
  *
  * Bump SCHEMA_VERSION on any change that an older reader would misread; readers of older
  * versions belong here too when that happens.
+ *
+ * One piece: the schema is one versioned contract whose parts refer to each other; reading and writing check it in one place.
  */
 import fs from 'node:fs';
 import path from 'node:path';

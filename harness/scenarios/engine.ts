@@ -1,6 +1,6 @@
 /**
  * Layer A1: the engine itself, without a primitive facade. engine/put_direct is the engine's
- * most direct one-key commit: db.put where the engine has it (issue 3 on), else a one-key
+ * most direct one-key commit: db.put where the engine has it (M4), else a one-key
  * db.transaction (the M3 engine's only way), recorded in labels.api; engine/get_direct the
  * fast-path db.get; snapshot/acquire a pinned cross-run view taken and released.
  */

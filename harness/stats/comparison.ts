@@ -119,6 +119,8 @@
  *
  * Samples must be finite and > 0 (a cost of 0 ns/op has no logarithm and means a broken
  * measurement): anything else throws RangeError.
+ *
+ * One piece: the tests (Welch, Yuen's trimmed, paired, one-sided) share the interval machinery and the classification rule that reads them.
  */
 import tCdf from '@stdlib/stats-base-dists-t-cdf';
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';

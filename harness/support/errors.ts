@@ -4,7 +4,7 @@
  */
 export const EXIT = {
   ok: 0,
-  /** The run did not pass: a scenario failed its proof or crashed (and, from issue 6, a gate). */
+  /** The run did not pass: a failed scenario, a failed red flag or a confirmed regression. */
   failed: 1,
   /** Bad usage or a broken environment: unknown profile/mode, missing engine, corrupt results. */
   usage: 2,

@@ -1,5 +1,5 @@
 /**
- * Database.builder() and the three durability modes in one process (issue 3): builder defaults,
+ * Database.builder() and the three durability modes in one process: builder defaults,
  * chaining and getters; open() / openTemp(); Database.open(path) keeping M3's strict behaviour;
  * in-memory writing no file or directory at all; what each mode does (and does not do) on the
  * commit path; shutdown(); transactionWithDurability refusals; and the same atomicity,

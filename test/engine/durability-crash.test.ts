@@ -1,5 +1,5 @@
 /**
- * Crash behaviour per durability mode (issue 3): a child process (test/fixtures/mode-writer.ts)
+ * Crash behaviour per durability mode: a child process (test/fixtures/mode-writer.ts)
  * commits 3-key transactions and acknowledges each on stdout with its sequence number and
  * Date.now(); the parent SIGKILLs it, reopens the directory and checks what survived.
  *

@@ -1,5 +1,5 @@
 /**
- * DurabilityMode (issue 3, docs/engine.md "Durability modes"): constructors, helpers, the default,
+ * DurabilityMode (docs/engine.md "Durability modes"): constructors, helpers, the default,
  * the JSON round trip, and refusal of every malformed parameter with an InvalidArgumentError
  * whose message names the offending field.
  */

@@ -1,5 +1,5 @@
 /**
- * perf-trace (issue 3): with INMEM_PERF_TRACE=1 set at process start every commit records a
+ * perf-trace: with INMEM_PERF_TRACE=1 set at process start every commit records a
  * PerfTrace and db.perfStats() summarises them; without it nothing is traced and the summary
  * says how to turn it on. Tracing is chosen at process start, so each case runs a child process
  * (test/fixtures/perf-trace-child.ts) with a known workload in strict, buffered and inMemory.

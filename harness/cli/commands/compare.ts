@@ -6,6 +6,8 @@
  * confirming regressions with a second pass and writing a Markdown summary (also to
  * $GITHUB_STEP_SUMMARY when set). Usage and environment problems (unknown ref, shallow clone,
  * failed install, ...) exit 2.
+ *
+ * One piece: compare, gate and bench's comparison are one pipeline (pick sides, compare, judge, write, print) with three entry points; splitting it per command would copy the pipeline.
  */
 import fs from 'node:fs';
 import path from 'node:path';

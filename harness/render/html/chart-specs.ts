@@ -3,6 +3,8 @@
  * ratios with their CIs, latency percentiles, the facade-tax ladder, the scaling curve, the
  * perf-trace breakdown and the several-machines chart. Pure: results in, specs out; one colour
  * scale per meaning (modes, classes) shared by every chart.
+ *
+ * One piece: every chart shares its colour scales and axis conventions, so a mode or a class reads the same colour in every chart.
  */
 import { FACADE_RATIOS, resultById, typicalFigure } from '../../judge/figures.ts';
 import { jobId } from '../../catalogue/registry.ts';

@@ -1,6 +1,6 @@
 /**
  * `compare`, `gate` and `bench` through the real CLI (a child process, as `npm run harness --`
- * runs it): the exit codes of usage errors, and issue 5 item 7's real case, a temporary
+ * runs it): the exit codes of usage errors, and the real case, a temporary
  * repository whose second commit slows KVStore.put by about 15%.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -112,7 +112,7 @@ function testConfig(dir: string): string {
   return file;
 }
 
-describe('the real case: a commit slowing KVStore.put by ~15% (issue 5 item 7)', () => {
+describe('the real case: a commit slowing KVStore.put by ~15%', () => {
   it(
     'compare --against flags kvstore/put/hot_key and leaves unrelated scenarios alone',
     async () => {
