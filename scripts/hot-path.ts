@@ -1,6 +1,6 @@
 /**
  * Hot-path figures for the engine, per durability mode: ns/op (benchmark.js) and heap bytes/op
- * (harness/heap.ts, the method validated in test/harness/heap.test.ts) of
+ * (harness/measure/heap.ts, the method validated in test/harness/measure/heap.test.ts) of
  *   engine/put_direct   db.put: a one-key commit
  *   engine/txn_put      db.transaction(run, t => t.put(k, v)): a one-key transaction
  *   kvstore/put         KVStore.put

@@ -6,7 +6,7 @@
  * runner.ts `interleaves`). One child process per job and round runs a
  * batch of replicates (`profile.replicate.pairsPerRound`); the sequential controller
  * (sampling.ts) keeps adding rounds to the jobs still unresolved, in a fresh random job order
- * each round, until every job is resolved or the budget runs out; compare-stats.ts turns the
+ * each round, until every job is resolved or the budget runs out; stats/comparison.ts turns the
  * per-replicate ratios into a ratio with its CI, a p-value and a class.
  *
  * The candidate's full measurement (benchmark.js, latency, heap bytes/op: what the red flags

@@ -1,6 +1,6 @@
 /**
  * Sequential sampling: measure baseline and candidate round by round until every job is
- * resolved (improved, unchanged or regressed: see compare-stats.ts) or a limit is reached, as
+ * resolved (improved, unchanged or regressed: see stats/comparison.ts) or a limit is reached, as
  * tachometer's auto-sampling does (https://github.com/google/tachometer#auto-sampling): take a
  * fixed minimum of samples, then keep sampling only what is still undecided, until a time
  * budget runs out.
@@ -30,7 +30,7 @@
  * Repeated looks at the data (one after every round) make a "regressed" call easier than a
  * single test at the same alpha; the gate therefore confirms a regression with an independent
  * second pass (`confirmRegressions`), and the defaults in perf.config.json are tuned for it by
- * test/harness/trust.test.ts.
+ * test/harness/compare/trust.test.ts.
  *
  * One piece: the controller and the confirmation pass share the plan, the stopping rules and the outcome types; split, the rules of one algorithm would live in two places.
  */
@@ -103,7 +103,7 @@ export interface SequentialPlan<J extends string> {
    * invites, at the cost of extra rounds for every resolved job.
    */
   settleLooks?: number;
-  /** Trimming fraction (compare-stats.ts); default 0: Welch's test, or the paired t-test. */
+  /** Trimming fraction (stats/comparison.ts); default 0: Welch's test, or the paired t-test. */
   trim?: number;
   /**
    * The two figures of a pair were measured together (back to back, same seeds): compare

@@ -1,7 +1,7 @@
 /**
  * The harness's one checked-in configuration file, perf.config.json at the repository root:
  * which baseline the gate compares with, the comparison's statistics and sampling limits
- * (compare-stats.ts, sampling.ts), per-scenario threshold overrides, and the red-flag
+ * (stats/comparison.ts, sampling.ts), per-scenario threshold overrides, and the red-flag
  * thresholds of docs/red-flags.md. Validated with zod; a bad file is a usage error (exit
  * 2) that names the file and the field.
  */
@@ -61,7 +61,7 @@ export const PerfConfigSchema = z.strictObject({
     mergeBaseWith: z.string().min(1),
   }),
   /**
-   * The checked-in defaults and why (test/harness/trust.test.ts checks them on a synthetic
+   * The checked-in defaults and why (test/harness/compare/trust.test.ts checks them on a synthetic
    * engine modelling this 2-core machine's replicates: side noise sigma 0.02-0.05, a load
    * shared by the pair, 3 % of sides stalled 1.3-2x; batches costing what the real gate's
    * cost; the gate's path: paired, shuffled, stopping jobs once a regression is ruled out,
@@ -75,7 +75,7 @@ export const PerfConfigSchema = z.strictObject({
    *     threshold), which lets unchanged jobs stop early.
    *   - ruleOutConfidence 0.95: the one-sided bound that stops the gate sampling a job.
    *   - trim 0.2: a stalled side or one in a slower JIT state no longer swamps the
-   *     comparison (compare-stats.ts, "Paired rounds").
+   *     comparison (stats/comparison.ts, "Paired rounds").
    *   - minRounds 2: 8 replicates (quick) before the first look.
    *   - maxRounds 60: the budget, not this, bounds a run.
    *   - budgetSeconds: per pass; rounds beyond minRounds stop there (jobs then inconclusive).

@@ -221,7 +221,7 @@ function ratios(
   return worstOf(candidates, missing, direction, '×');
 }
 
-/** The A1/A0 or B/A1 pairs of analysis.ts's FACADE_RATIOS, writes in InMemory. */
+/** The A1/A0 or B/A1 pairs of figures.ts's FACADE_RATIOS, writes in InMemory. */
 function facadePairs(
   prefix: 'A1/A0' | 'B/A1',
 ): Array<{ label: string; numerator: string; denominator: string }> {

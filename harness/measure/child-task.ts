@@ -24,7 +24,7 @@ export interface ReplicatesTask {
   sideModule: string;
   /**
    * Both sides alive at once with their windows alternated (replicate-pair.ts `runReplicate`),
-   * or one side after the other, each alone (`runReplicateSequential`): see compare.ts.
+   * or one side after the other, each alone (`runReplicateSequential`): runner.ts `interleaves`.
    */
   interleave: boolean;
 }

@@ -1,7 +1,7 @@
 /**
  * Heap bytes allocated per operation.
  *
- * Method (validated in test/harness/heap.test.ts against known allocations: `{a, b}` reads 40
+ * Method (validated in test/harness/measure/heap.test.ts against known allocations: `{a, b}` reads 40
  * bytes, `[i, i, i, i]` 80, a no-op 0, on 64-bit Node 20 without pointer compression):
  *   1. The process runs with --expose-gc and a fixed young generation (SEMI_SPACE_MB, see
  *      CHILD_FLAGS), so a thousand ops of the heaviest scenario fit in new space without a

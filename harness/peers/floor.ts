@@ -47,7 +47,7 @@ const headerScratch = Buffer.alloc(8);
 
 /**
  * One commit's WAL record as the engine frames it. A copy, because the harness may only use
- * the engine's public API; test/harness/peers-floor-record.test.ts checks it byte for byte
+ * the engine's public API; test/harness/peers/floor.test.ts checks it byte for byte
  * against engine/src/wal.ts so the two cannot drift apart unnoticed.
  */
 export function floorRecord(

@@ -1,5 +1,5 @@
 /**
- * Our engine as a peer, through harness/engine-adapter.ts's public-API loader (so it can be any
+ * Our engine as a peer, through harness/engine-api/adapter.ts's public-API loader (so it can be any
  * engine directory: this tree's, or a baseline checkout's), driven through the KVStore facade,
  * the API a user of in-mem calls:
  *

@@ -31,7 +31,7 @@ import { PEER_WORKLOADS, parsePeerName } from './scenarios.ts';
 export const PEER_RATIO_OPTIONS = { threshold: 0.05, alpha: 0.05, confidence: 0.95, trim: 0.2 };
 
 export const PEER_METHOD =
-  "ratio = numerator ÷ denominator of 20%-trimmed geometric means of the benchmark.js samples (ns/op) of the two jobs, 95% CI from Yuen's trimmed Welch t-test on the logs (harness/compare-stats.ts compareSamples). Each job is one process measured once: the samples are within-process, so the CIs miss between-process variation (JIT, layout, load) and are narrower than a repeated run would show; treat ratios within 0.9-1.1 as about equal.";
+  "ratio = numerator ÷ denominator of 20%-trimmed geometric means of the benchmark.js samples (ns/op) of the two jobs, 95% CI from Yuen's trimmed Welch t-test on the logs (harness/stats/comparison.ts compareSamples). Each job is one process measured once: the samples are within-process, so the CIs miss between-process variation (JIT, layout, load) and are narrower than a repeated run would show; treat ratios within 0.9-1.1 as about equal.";
 
 function packageVersion(name: string | null): string | null {
   if (name === null) return null;

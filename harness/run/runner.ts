@@ -89,7 +89,7 @@ export interface ChildOptions {
   /**
    * V8's hash and random seeds for the child (--hash-seed, --random-seed; default: random per
    * process, V8's own choice). A comparison gives both processes of a pair the same seeds, so
-   * the layout they decide is the same on both sides (compare-stats.ts, "Paired rounds").
+   * the layout they decide is the same on both sides (stats/comparison.ts, "Paired rounds").
    */
   v8Seed?: number;
   /** Run the child with INMEM_PERF_TRACE=1 and record the commit phase breakdown. */
@@ -213,8 +213,10 @@ export interface ReplicateSide {
  *     dur_strict 0.06 against 0.24;
  *   - in memory and read-only: whichever side timed first ran up to 2x slower when both were
  *     alive (core/map_get 32 ns alone, 53 ns timed first), alone they don't: core/map_get
- *     0.03 alone, 0.45 alternated; engine/get_direct 0.03 against 0.83. A side alone must not
- *     share the machine with another lane either (compare.ts runs these jobs `alone`).
+ *     0.03 alone, 0.45 alternated; engine/get_direct 0.03 against 0.83. Those "alone" figures
+ *     hold with nothing else measuring; beside a second lane they rise to 0.3-1.0, and every
+ *     job shares the lanes: giving these jobs the machine to themselves made a round cost 206 s
+ *     instead of 143 s, more than the quick budget can pay.
  */
 export function interleaves(job: Job): boolean {
   return job.mode === 'strict' || job.mode === 'buffered';

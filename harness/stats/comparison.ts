@@ -28,7 +28,7 @@
  *     population variances are involved", Biometrika 34 (1–2): 28–35.
  *   - NIST/SEMATECH e-Handbook of Statistical Methods, section 7.3.1, "Do two processes have
  *     the same mean?" (its worked example is a known-answer test in
- *     test/harness/compare-stats.test.ts).
+ *     test/harness/stats/comparison.test.ts).
  *
  * The two-sided p-value is 2·F(−|t|; df) with F the Student t CDF, and the confidence interval
  * of d is d ± t_{(1+confidence)/2, df} · se, mapped back through exp() to an interval for the
@@ -48,7 +48,7 @@
  * Testing", section 5.3; SciPy's ttest_ind(..., trim=) implements the same and is a
  * known-answer test). With trim = 0 it is exactly Welch's test. The ratio is then the ratio of
  * trimmed geometric means. perf.config.json's `compare.trim` (0.2, Wilcox's usual choice) is
- * what the trust test (test/harness/trust.test.ts) was tuned with.
+ * what the trust test (test/harness/compare/trust.test.ts) was tuned with.
  *
  * ## Paired rounds: the trimmed mean of per-round log ratios (`comparePairedSamples`)
  *
@@ -75,7 +75,7 @@
  * 200 trials, with Tukey–McLaughlin's 91.5 %, because a smaller error lets the gate stop a
  * slowed job early as "ruled out" on a lucky run of rounds. With γ = 0 both are s² / n and
  * the test is the paired t-test (Student's sleep data is a known answer in
- * test/harness/compare-stats.test.ts, with a trimmed one from SciPy's winsorize).
+ * test/harness/stats/comparison.test.ts, with a trimmed one from SciPy's winsorize).
  * Trimming matters more here than in the two-sample test: a JIT that
  * settles into a slower steady state in one process of a pair (E. Barrett et al. (2017),
  * "Virtual machine warmup blows hot and cold", OOPSLA; seen here as +40 % in about one process

@@ -41,7 +41,7 @@ export class Random {
  * How one side of a comparison replicate comes out on the reference machine (2 shared cores,
  * measured with `npm run harness -- calibrate` and A/A gates, 2026-12-02): a replicate is two
  * fresh worker isolates, one per side, pinned to one core, their 1 ms timing windows
- * alternated (harness/replicate-pair.ts). Per side:
+ * alternated (harness/measure/replicate-pair.ts). Per side:
  *   - lognormal isolate-to-isolate noise (JIT decisions, heap layout): `sigma`;
  *   - a slower JIT or memory state in some isolates: a whole side settles `slowStateFactor`
  *     slower with probability `slowStateProbability` (kvstore/get/uniform, engine/get_direct:

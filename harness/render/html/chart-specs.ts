@@ -23,6 +23,18 @@ const MODE_COLORS = {
 /** Log axes: a handful of ticks with SI suffixes (10k, 1M) rather than every decade's grid. */
 const LOG_AXIS = { tickCount: 6, format: '~s', grid: true, gridColor: '#eceff1' };
 
+/** Scenarios down the side, in the data's order. */
+const SCENARIO_AXIS = { field: 'scenario', type: 'nominal', title: null, sort: null } as const;
+
+/** ns per op across, on a log scale. */
+const NS_LOG_AXIS = {
+  field: 'ns',
+  type: 'quantitative',
+  scale: { type: 'log' },
+  title: 'ns per op (log)',
+  axis: LOG_AXIS,
+} as const;
+
 const CLASS_COLORS = {
   domain: ['regressed', 'improved', 'unchanged', 'inconclusive'],
   range: ['#c62828', '#2e7d32', '#78909c', '#ef8f00'],
@@ -153,21 +165,15 @@ export function latencyChart(results: ResultsFile, anchor: string): ChartSpec | 
           {
             mark: { type: 'line', color: '#b0bec5' },
             encoding: {
-              y: { field: 'scenario', type: 'nominal', title: null, sort: null },
-              x: {
-                field: 'ns',
-                type: 'quantitative',
-                scale: { type: 'log' },
-                title: 'ns per op (log)',
-                axis: LOG_AXIS,
-              },
+              y: SCENARIO_AXIS,
+              x: NS_LOG_AXIS,
               detail: { field: 'scenario', type: 'nominal' },
             },
           },
           {
             mark: { type: 'point', filled: true, size: 40 },
             encoding: {
-              y: { field: 'scenario', type: 'nominal', title: null, sort: null },
+              y: SCENARIO_AXIS,
               x: { field: 'ns', type: 'quantitative', scale: { type: 'log' } },
               color: {
                 field: 'percentile',
@@ -389,13 +395,8 @@ export function sideBySideChart(
       data: { values },
       mark: { type: 'point', filled: true, size: 45 },
       encoding: {
-        y: { field: 'scenario', type: 'nominal', title: null, sort: null },
-        x: {
-          field: 'ns',
-          type: 'quantitative',
-          scale: { type: 'log' },
-          title: 'ns per op (log)',
-        },
+        y: SCENARIO_AXIS,
+        x: NS_LOG_AXIS,
         color: {
           field: 'machine',
           type: 'nominal',

@@ -2,7 +2,7 @@
  * Charts as static SVG: vega-lite specs compiled to vega, rendered headless in Node with vega's
  * `View#toSVG()` (renderer 'none': no canvas, no DOM, no network). The SVG is inlined in the
  * report. Vega escapes the text it writes into SVG (labels, titles, aria attributes), which is
- * what makes inlining safe for untrusted scenario names; test/harness/report-render.test.ts
+ * what makes inlining safe for untrusted scenario names; test/harness/render/html/render.test.ts
  * checks it with a hostile name.
  */
 import { logger, None, parse, View } from 'vega';

@@ -43,7 +43,7 @@ function templates(): NonNullable<typeof engine> {
     if (typeof chart === 'object' && chart !== null && rendered.has(chart as RenderedChart)) {
       return new hb.SafeString((chart as RenderedChart).svg);
     }
-    throw new Error('the svg helper takes a chart rendered by harness/report/charts.ts');
+    throw new Error('the svg helper takes a chart rendered by harness/render/html/charts.ts');
   });
   hb.registerHelper('verdictClass', verdictClass);
   hb.registerHelper('verdictRowClass', (v: unknown) =>

@@ -213,7 +213,9 @@ describe('baseline list', () => {
       problems: [],
     });
     const pinned = by.get('pinned')?.results;
-    expect(pinned?.ok === true ? pinned.environment : '').toMatch(/node v20.0.0, linux x64, 2 ×/);
+    expect(pinned?.ok === true ? pinned.environment : '').toMatch(
+      /^cpu × 2, linux\/x64, Node v20\.0\.0, host /,
+    );
 
     expect(by.get('viaTrailer')).toMatchObject({
       commit: c1,

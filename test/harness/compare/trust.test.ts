@@ -12,7 +12,7 @@
  *
  * Required: an A/A comparison confirms no regression in any job in at least 19 of 20 seeded
  * trials; a 10 % slowdown of one job is confirmed in at least 19 of 20, with no other job
- * confirmed regressed. `TRUST_TRIALS=1000 npx vitest run test/harness/trust.test.ts` runs
+ * confirmed regressed. `TRUST_TRIALS=1000 npx vitest run test/harness/compare/trust.test.ts` runs
  * more trials to estimate the rates behind those counts. The bimodal job (a side 1.4x slower
  * one time in four) is reported, not required: within the quick budget its 10 % slowdown is
  * mostly left inconclusive, which the gate reports and does not fail on. The same controller

@@ -1,4 +1,4 @@
-/** How the gate's "no regression" stops are shown and counted (comparison-summary.ts). */
+/** How the gate's "no regression" stops are shown and counted (comparison-text.ts). */
 import { describe, expect, it } from 'vitest';
 import { renderMarkdown } from '../../../harness/render/comparison-text.ts';
 import {

@@ -1,5 +1,5 @@
 /**
- * The own-tail statistic (harness/tail.ts) and the tail red flag on synthetic latency
+ * The own-tail statistic (harness/stats/tail.ts) and the tail red flag on synthetic latency
  * distributions: what the machine adds to op and floor alike is not the op's; what only the op
  * has is. No clock is read here: the samples are made up, so the verdicts are exact.
  */
