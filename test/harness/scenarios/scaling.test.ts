@@ -35,9 +35,11 @@ import {
 import { FAKE_ENGINE_DIR, TINY_PROFILE, tempDir } from '../helpers.ts';
 
 const LOSSY_ENGINE_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'lossy-engine');
+const HARNESS_STATE = path.join(REPO_ROOT, '.harness');
+/** Made by this file: removed with the bundles when empty. */
+const madeState = !fs.existsSync(HARNESS_STATE);
 const bundles = path.join(
-  REPO_ROOT,
-  '.harness',
+  HARNESS_STATE,
   `test-bundles-${process.pid}-${randomBytes(3).toString('hex')}`,
 );
 
@@ -77,6 +79,13 @@ beforeEach(() => {
 afterAll(() => {
   vi.unstubAllEnvs();
   fs.rmSync(bundles, { recursive: true, force: true });
+  if (madeState) {
+    try {
+      fs.rmdirSync(HARNESS_STATE);
+    } catch {
+      // Not empty: another test's state is in it now; leave it.
+    }
+  }
 });
 
 function named(name: string): Scenario & { kind: 'custom' } {
