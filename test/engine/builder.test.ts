@@ -254,8 +254,9 @@ describe('DatabaseBuilder', () => {
     const a = Database.builder().durability(mode).openTemp();
     const b = Database.builder().durability(mode).openTemp();
     try {
-      expect(a.path).toBeDefined();
-      expect(b.path).toBeDefined();
+      // fs.mkdtemp's six random characters after the engine's prefix.
+      expect(path.basename(a.path ?? '')).toMatch(/^inmem-[A-Za-z0-9]{6}$/);
+      expect(path.basename(b.path ?? '')).toMatch(/^inmem-[A-Za-z0-9]{6}$/);
       expect(a.path).not.toBe(b.path);
       for (const db of [a, b]) {
         const p = db.path as string;

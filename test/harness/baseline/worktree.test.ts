@@ -115,7 +115,8 @@ describe('withBaselineCheckout', () => {
         quiet(),
       ),
     ).rejects.toThrow('boom');
-    expect(dir).not.toBe('');
+    expect(path.dirname(dir)).toBe(worktreesDir());
+    expect(path.basename(dir)).toMatch(new RegExp(`^${sameLock.slice(0, 12)}-[0-9a-f]{6}$`));
     expect(fs.existsSync(dir)).toBe(false);
     expect(await registered()).toEqual([]);
   });

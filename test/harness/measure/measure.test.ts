@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
+import os from 'node:os';
 import { runJob, type ChildJob } from '../../../harness/measure/job.ts';
 import { DEFAULT_ENGINE_DIR, SCENARIOS_DIR } from '../../../harness/support/paths.ts';
 import { MeasurementSchema } from '../../../harness/results/results-file.ts';
@@ -73,7 +74,7 @@ describe('the op-count proof', () => {
     expect(m.perWorker?.map((w) => w.worker)).toEqual([0, 1]);
     // opCount covers the warm-up round too; perWorker only the timed rounds.
     expect(m.opCount).toBeGreaterThan(m.perWorker?.reduce((sum, w) => sum + w.ops, 0) ?? 0);
-    expect(m.labels.availableParallelism).toBeGreaterThan(0);
+    expect(m.labels.availableParallelism).toBe(os.availableParallelism());
   });
 
   it('reports an unknown scenario as failed, not a crash', async () => {

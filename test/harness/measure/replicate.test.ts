@@ -8,8 +8,6 @@ import { loadEngine } from '../../../harness/engine-api/adapter.ts';
 import { DEFAULT_ENGINE_DIR, SCENARIOS_DIR } from '../../../harness/support/paths.ts';
 import { PROFILES } from '../../../harness/config/profiles.ts';
 import { loadCatalogue, planJobs } from '../../../harness/catalogue/registry.ts';
-import { balancedOrders } from '../../../harness/measure/child-task.ts';
-import { windowCount } from '../../../harness/measure/replicate-pair.ts';
 import { isSteady } from '../../../harness/measure/replicate.ts';
 import { interleaves, runReplicatesInChild } from '../../../harness/run/runner.ts';
 
@@ -83,36 +81,6 @@ describe('runReplicatesInChild', () => {
     );
     expect(r.status).toBe('failed');
     expect(r.reason).toMatch(/measures itself: no slowdown can be injected/);
-  });
-});
-
-describe('balancedOrders', () => {
-  it('alternates from a random start: an even batch is exactly balanced', () => {
-    expect(balancedOrders(4, () => 0.1)).toEqual([
-      'baseline',
-      'candidate',
-      'baseline',
-      'candidate',
-    ]);
-    expect(balancedOrders(4, () => 0.9)).toEqual([
-      'candidate',
-      'baseline',
-      'candidate',
-      'baseline',
-    ]);
-    const odd = balancedOrders(5);
-    const firsts = odd.filter((o) => o === 'baseline').length;
-    expect([2, 3]).toContain(firsts);
-  });
-});
-
-describe('windowCount', () => {
-  const plan = { warmupMs: 40, maxWarmupMs: 400, windowMs: 1, windows: 24 };
-  it("keeps the plan's count for ops that fit a window, fewer for slow ops, never under 3", () => {
-    expect(windowCount(plan, 1)).toBe(24);
-    expect(windowCount(plan, 2)).toBe(24);
-    expect(windowCount(plan, 6)).toBe(12);
-    expect(windowCount(plan, 76)).toBe(3);
   });
 });
 

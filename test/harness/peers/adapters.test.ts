@@ -1,19 +1,16 @@
 /**
  * Each peer adapter's semantics in every durability mode: put/get/delete/transaction round
- * trips, atomicity, the proof hook (counters read back from the store), and the durability
- * settings actually applied. No timing here: figures come from the harness.
+ * trips, atomicity and the proof hook (counters read back from the store). What is particular
+ * to one adapter (its settings, its load failures) is in that adapter's own test file. No
+ * timing here: figures come from the harness.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { floorAdapter } from '../../../harness/peers/floor.ts';
 import { inmemAdapter } from '../../../harness/peers/inmem.ts';
 import type { KvAdapter, KvCounters, KvStore } from '../../../harness/peers/kv-adapter.ts';
-import { lmdbAdapter, sweepStaleTmpfsEnvs } from '../../../harness/peers/lmdb.ts';
+import { lmdbAdapter } from '../../../harness/peers/lmdb.ts';
 import { sqliteAdapter } from '../../../harness/peers/sqlite.ts';
-import { UnsupportedError } from '../../../harness/support/errors.ts';
 import { MODES, type ModeName } from '../../../harness/engine-api/modes.ts';
 import { tempDir } from '../helpers.ts';
 
@@ -109,50 +106,8 @@ describe.each([inmemAdapter(), sqliteAdapter(), lmdbAdapter()].map((a) => [a.nam
   },
 );
 
-describe('the durability settings are applied, read back from each engine', () => {
-  it('sqlite: :memory: for inMemory, WAL + synchronous NORMAL (1) / FULL (2) on a file', async () => {
-    const expected = {
-      inMemory: { file: ':memory:', journal_mode: 'memory' },
-      buffered: { file: 'kv.sqlite', journal_mode: 'wal', synchronous: 1 },
-      strict: { file: 'kv.sqlite', journal_mode: 'wal', synchronous: 2 },
-    };
-    for (const mode of MODES) {
-      const store = await open(sqliteAdapter(), mode);
-      expect(store.settings).toMatchObject(expected[mode]);
-      store.close();
-    }
-  });
-
-  it('lmdb: noSync on tmpfs for inMemory, noSync on disk for buffered, synced commits for strict', async () => {
-    const inMemory = await open(lmdbAdapter(), 'inMemory');
-    expect(inMemory.settings).toMatchObject({ noSync: true, overlappingSync: false });
-    expect(inMemory.settings.storage).toMatch(/^tmpfs|no tmpfs/);
-    inMemory.close();
-    const buffered = await open(lmdbAdapter(), 'buffered');
-    expect(buffered.settings).toMatchObject({
-      storage: 'disk',
-      noSync: true,
-      overlappingSync: false,
-    });
-    buffered.close();
-    const strict = await open(lmdbAdapter(), 'strict');
-    expect(strict.settings).toMatchObject({
-      storage: 'disk',
-      noSync: false,
-      noMetaSync: false,
-      overlappingSync: false,
-    });
-    strict.close();
-  });
-
-  it('inmem: the engine opened the mode asked for', async () => {
-    for (const mode of MODES) {
-      const store = await open(inmemAdapter(), mode);
-      expect(store.settings.opened).toBe(mode);
-      store.close();
-    }
-  });
-
+describe('the durability settings are applied', () => {
+  // sqlite, lmdb and inmem: their own test files (sqlite.test.ts, lmdb.test.ts, inmem.test.ts).
   it('floor: a Map for inMemory, a log written (and fdatasynced in strict) otherwise', async () => {
     const stores = await Promise.all(MODES.map((m) => open(floorAdapter(), m)));
     expect(stores.map((s) => s.settings.store)).toEqual([
@@ -161,64 +116,5 @@ describe('the durability settings are applied, read back from each engine', () =
       'Map + write + fdatasync',
     ]);
     for (const s of stores) s.close();
-  });
-});
-
-describe('a peer whose package cannot load', () => {
-  it('throws UnsupportedError naming the package and the load error', async () => {
-    const adapter = sqliteAdapter('no-such-peer-package-xyz');
-    const err = await open(adapter, 'strict').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UnsupportedError);
-    expect((err as Error).message).toMatch(
-      /peer sqlite could not load its package "no-such-peer-package-xyz": .*no-such-peer-package-xyz/,
-    );
-    const lmdbErr = await open(lmdbAdapter('no-such-lmdb-xyz'), 'inMemory').catch(
-      (e: unknown) => e,
-    );
-    expect(lmdbErr).toBeInstanceOf(UnsupportedError);
-  });
-});
-
-describe('a peer whose package imports but whose native addon does not load', () => {
-  it('better-sqlite3 fails in its constructor: still UnsupportedError, not a failed run', async () => {
-    // A stand-in package that imports fine and throws in `new Database()`, as better-sqlite3
-    // does when its compiled addon is missing or built for another Node.
-    const dir = tempDir('peers-broken-addon-');
-    const file = path.join(dir, 'broken-sqlite.mjs');
-    fs.writeFileSync(
-      file,
-      'export default class Database { constructor() { throw new Error("Could not locate the bindings file"); } }\n',
-    );
-    try {
-      const err = await open(sqliteAdapter(pathToFileURL(file).href), 'inMemory').catch(
-        (e: unknown) => e,
-      );
-      expect(err).toBeInstanceOf(UnsupportedError);
-      expect((err as Error).message).toMatch(
-        /peer sqlite could not open a database .*Could not locate the bindings file/,
-      );
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
-
-describe('lmdb tmpfs environments', () => {
-  it("a dead process's environment is swept; a live one's and unrelated folders stay", () => {
-    const root = tempDir('shm-sweep-');
-    dirs.push(root);
-    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
-    const names = [
-      `inmem-peer-lmdb-${dead}-aB3dE`,
-      `inmem-peer-lmdb-${process.pid}-xY9zQ`,
-      'inmem-peer-lmdb-notapid',
-      'something-else',
-    ];
-    for (const n of names) {
-      fs.mkdirSync(path.join(root, n));
-      fs.writeFileSync(path.join(root, n, 'data.mdb'), 'x');
-    }
-    expect(sweepStaleTmpfsEnvs(root)).toEqual([names[0]]);
-    expect(fs.readdirSync(root).sort()).toEqual(names.slice(1).sort());
   });
 });
