@@ -162,7 +162,17 @@ export const runReplicate: ReplicateRunner = async (entry, sideModule, specs, pl
       const r = ready[k] as SideReply;
       if (!r.ok) throw new ReplicateFailure({ ...r, reason: `${names[k]}: ${r.reason}` });
     }
-    const custom = (ready[0] as SideReply & { ok: true }).kind === 'custom';
+    // Both sides run the same scenario code, so they must be of one kind; a mismatch is a
+    // broken side, not something to time.
+    const kinds = ready.map((r) => (r as SideReply & { ok: true }).kind);
+    if (kinds[0] !== kinds[1]) {
+      throw new ReplicateFailure({
+        ok: false,
+        unsupported: false,
+        reason: `the sides are of different kinds (baseline ${kinds[0]}, candidate ${kinds[1]})`,
+      });
+    }
+    const custom = kinds[0] === 'custom';
     const ns: [number, number] = [0, 0];
     const ask = (k: 0 | 1, c: SideCommand) => value(w[k].send(c), names[k]);
     if (custom) {

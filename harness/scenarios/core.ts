@@ -4,6 +4,7 @@
  */
 import {
   KEY_MASK,
+  allOf,
   expectEqual,
   keyNames,
   keySequence,
@@ -30,12 +31,16 @@ export const scenarios: Scenario[] = [
         op() {
           map.set(keys[i & KEY_MASK] as string, ++i);
         },
-        // The last call's write is in the map (the runner separately refuses calls === 0).
+        // Every call wrote its sequence number (the count is exact), and the last one is in the
+        // map (the runner separately refuses calls === 0).
         verify: (calls) =>
-          expectEqual(
-            'value of the last key set',
-            map.get(keys[(calls - 1) & KEY_MASK] as string) ?? -1,
-            calls,
+          allOf(
+            expectEqual('map_set calls', i, calls),
+            expectEqual(
+              'value of the last key set',
+              map.get(keys[(calls - 1) & KEY_MASK] as string) ?? -1,
+              calls,
+            ),
           ),
       };
     },

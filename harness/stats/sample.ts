@@ -45,6 +45,11 @@ const T_TABLE: readonly number[] = [
 const T_INFINITY = 1.96;
 
 export function tCritical95(degreesOfFreedom: number): number {
+  if (!Number.isInteger(degreesOfFreedom) || degreesOfFreedom < 1) {
+    throw new RangeError(
+      `t needs a whole number of degrees of freedom >= 1, got ${degreesOfFreedom}`,
+    );
+  }
   return T_TABLE[degreesOfFreedom] ?? T_INFINITY;
 }
 

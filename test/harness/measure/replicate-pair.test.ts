@@ -145,6 +145,16 @@ describe('runReplicate: both sides alive, their windows alternated', () => {
 });
 
 describe('runReplicate: failures name the side and never throw', () => {
+  it('sides of different kinds: failed, nothing timed', async () => {
+    const { out, lines } = await interleave(BASELINE, { kind: 'custom', ns: [900], ops: 12 });
+    expect(out).toEqual({
+      ok: false,
+      reason: 'the sides are of different kinds (baseline op, candidate custom)',
+      unsupported: false,
+    });
+    expect(afterSetup(lines)).toEqual([]);
+  });
+
   it('a side whose setup fails: its reason, nothing timed', async () => {
     const { out, lines } = await interleave(BASELINE, { ...CANDIDATE, fail: 'setup' });
     expect(out).toEqual({ ok: false, reason: 'candidate: C setup failed', unsupported: false });

@@ -10,17 +10,15 @@ describe('core scenarios (the A0 Map floor)', () => {
     expect(jobsOf(scenarios).map(([label]) => label)).toEqual(['core/map_set', 'core/map_get']);
   });
 
-  it('map_set: the proof finds the last call’s value, and refuses a call that never ran', async () => {
+  it('map_set: the proof counts the calls exactly and finds the last call’s value', async () => {
     const [s] = scenarios;
     if (s === undefined) throw new Error('no core/map_set');
     const d = await drive(s, null, N);
     expect(d.proof).toEqual({ ok: true });
     expect(d.over.ok).toBe(false);
-    expect(d.over.ok ? '' : d.over.reason).toMatch(
-      new RegExp(`^value of the last key set: expected ${N + 1}, got \\d+$`),
-    );
-    // Only the last call's write is checked: the proof is a lower bound, so N - 1 passes too.
-    expect(d.under).toEqual({ ok: true });
+    // The count is exact both ways.
+    expect(d.over).toEqual({ ok: false, reason: `map_set calls: expected ${N + 1}, got ${N}` });
+    expect(d.under).toEqual({ ok: false, reason: `map_set calls: expected ${N - 1}, got ${N}` });
     // The floor needs no engine.
     expect(d.opened).toBe(0);
   });

@@ -14,6 +14,10 @@ describe('tCritical95', () => {
     expect(tCritical95(31)).toBe(1.96);
     expect(tCritical95(10_000)).toBe(1.96);
   });
+
+  it('refuses degrees of freedom that have no t (0, negative, fractional)', () => {
+    for (const df of [0, -1, 2.5, Number.NaN]) expect(() => tCritical95(df)).toThrow(RangeError);
+  });
 });
 
 describe('summarize', () => {
