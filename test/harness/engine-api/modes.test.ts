@@ -6,7 +6,7 @@ describe('durability modes', () => {
     expect(MODES).toEqual(['inMemory', 'buffered', 'strict']);
   });
 
-  it("carry SPEC.md's dur_ labels", () => {
+  it('carry the dur_ labels of docs/naming.md', () => {
     expect(DUR_LABELS).toEqual({
       inMemory: 'dur_inmemory',
       buffered: 'dur_buffered',
