@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { facadeTax, typicalFigure } from '../../../harness/judge/figures.ts';
 import { summarize, tCritical95 } from '../../../harness/stats/sample.ts';
-import { renderSummary } from '../../../harness/render/terminal.ts';
 import type { ScenarioResult } from '../../../harness/results/results-file.ts';
 import { okResult, resultsFile } from '../helpers.ts';
 
@@ -117,21 +116,6 @@ describe('typical figures', () => {
       spread: [9, 14],
       over: '3 benchmark.js samples',
     });
-  });
-});
-
-describe('the terminal summary', () => {
-  it('has a table per mode, the read-only table, the ratios and the counts', () => {
-    const text = renderSummary(file, '/tmp/x/results.json');
-    expect(text).toContain('read-only scenarios (mode-independent)');
-    expect(text).toContain('durability mode: inMemory');
-    expect(text).toContain('durability mode: strict');
-    expect(text).not.toContain('durability mode: buffered');
-    expect(text).toContain('FAILED: boom');
-    expect(text).toMatch(/A1\/A0 put: engine\/put_direct ÷ core\/map_set/);
-    expect(text).toContain('10.0x');
-    expect(text).toMatch(/7 ok, 0 unsupported, 1 failed/);
-    expect(text).toContain('/tmp/x/results.json');
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * Peer scenarios: naming, the planner (never planned without --peers), an in-process
- * measurement with its proof, the failure-to-load path, and the peers section and table.
+ * measurement with its proof, and the failure-to-load path. The peers section is in
+ * section.test.ts, its terminal table in ../render/peers-text.test.ts.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
@@ -12,14 +13,11 @@ import { floorAdapter } from '../../../harness/peers/floor.ts';
 import { PEER_ADAPTERS } from '../../../harness/peers/index.ts';
 import { PEER_WORKLOADS, parsePeerName, peerScenarios } from '../../../harness/peers/scenarios.ts';
 import { sqliteAdapter } from '../../../harness/peers/sqlite.ts';
-import { peerRatio, peersSection } from '../../../harness/peers/section.ts';
-import { renderPeers } from '../../../harness/render/peers-text.ts';
 import { Prng, SEED } from '../../../harness/support/prng.ts';
 import { catalogueProblems, loadCatalogue, planJobs } from '../../../harness/catalogue/registry.ts';
-import { PeersSectionSchema } from '../../../harness/results/results-file.ts';
 import type { Scenario, ScenarioContext } from '../../../harness/catalogue/scenario.ts';
 import type { ModeName } from '../../../harness/engine-api/modes.ts';
-import { TINY_PROFILE, okResult, tempDir } from '../helpers.ts';
+import { TINY_PROFILE, tempDir } from '../helpers.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -106,61 +104,5 @@ describe('measuring a peer scenario in-process (tiny profile)', () => {
     const m = await measure(s, 'buffered');
     expect(m.status).toBe('unsupported');
     expect(m.reason).toMatch(/could not load its package "no-such-peer-package-xyz"/);
-  });
-});
-
-describe('the peers section and table', () => {
-  const row = (adapter: string, mode: ModeName, ns: number[], over = {}) =>
-    okResult({
-      id: `peers/${adapter}/kv/put/hot_key/dur_${mode.toLowerCase()}`,
-      name: `peers/${adapter}/kv/put/hot_key`,
-      layer: 'other',
-      mode,
-      writes: true,
-      peer: true,
-      medianNs: ns[Math.floor(ns.length / 2)] ?? null,
-      samples: { count: ns.length, ns },
-      ...over,
-    });
-
-  it('gives our engine ÷ each peer with a CI, and each adapter ÷ the floor', () => {
-    const section = peersSection([
-      row('inmem', 'strict', [100, 101, 99, 102, 98, 100]),
-      row('sqlite', 'strict', [200, 202, 198, 204, 196, 200]),
-      row('lmdb', 'strict', [50, 51, 49, 50, 52, 48], {
-        status: 'unsupported',
-        reason: 'peer lmdb could not load its package "lmdb": boom',
-        samples: null,
-        medianNs: null,
-      }),
-      row('floor', 'strict', [10, 10.1, 9.9, 10.2, 9.8, 10]),
-    ]);
-    expect(PeersSectionSchema.safeParse(section).success).toBe(true);
-    const [r] = section.rows;
-    expect(section.rows).toHaveLength(1);
-    const vsSqlite = r?.vsPeers.find((x) => x.denominator === 'sqlite');
-    expect(vsSqlite?.ratio).toBeCloseTo(0.5, 2);
-    expect(vsSqlite?.ci?.[0]).toBeLessThan(0.5);
-    expect(vsSqlite?.ci?.[1]).toBeGreaterThan(0.5);
-    const vsLmdb = r?.vsPeers.find((x) => x.denominator === 'lmdb');
-    expect(vsLmdb?.ratio).toBeNull();
-    expect(vsLmdb?.note).toMatch(/unsupported: peer lmdb could not load/);
-    expect(r?.toFloor.find((x) => x.numerator === 'inmem')?.ratio).toBeCloseTo(10, 1);
-    expect(r?.toFloor.find((x) => x.numerator === 'sqlite')?.ratio).toBeCloseTo(20, 1);
-    expect(section.adapters.find((a) => a.name === 'sqlite')?.mappings.strict).toMatch(
-      /synchronous=FULL/,
-    );
-    const text = renderPeers(section);
-    expect(text).toContain('peers, durability mode strict');
-    expect(text).toContain('floor (write+fdatasync)');
-    expect(text).toMatch(/0\.50× \[0\.\d\d, 0\.\d\d\]/);
-    expect(text).toMatch(/lmdb unsupported: peer lmdb could not load/);
-    expect(text).toMatch(/within-process/);
-  });
-
-  it('a ratio needs samples on both sides', () => {
-    const r = peerRatio('inmem', undefined, 'sqlite', row('sqlite', 'strict', [1, 2]));
-    expect(r.ratio).toBeNull();
-    expect(r.note).toBe('inmem was not run');
   });
 });

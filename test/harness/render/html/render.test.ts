@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { renderSvg } from '../../../../harness/render/html/charts.ts';
 import { loadRun } from '../../../../harness/render/html/load.ts';
 import { buildModel } from '../../../../harness/render/html/model.ts';
 import {
@@ -10,7 +9,7 @@ import {
   writeReport,
 } from '../../../../harness/render/html/render.ts';
 import { tempDir } from '../../helpers.ts';
-import { BENCH_RESULTS, COMPARE_RESULTS, HOSTILE, writeHostileRun } from '../../report-fixtures.ts';
+import { BENCH_RESULTS, COMPARE_RESULTS, writeHostileRun } from '../../report-fixtures.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -44,35 +43,6 @@ function expectInert(html: string): void {
   }
   expect(seen, 'the hostile text is shown, escaped').toBeGreaterThan(3);
 }
-
-describe('charts: vega-lite specs rendered to static SVG in Node', () => {
-  it('renders an SVG with the data labels, escaped', async () => {
-    const svg = await renderSvg({
-      data: {
-        values: [
-          { name: HOSTILE, v: 3 },
-          { name: 'plain', v: 5 },
-        ],
-      },
-      mark: 'bar',
-      encoding: {
-        y: { field: 'name', type: 'nominal' },
-        x: { field: 'v', type: 'quantitative' },
-      },
-    });
-    expect(svg.startsWith('<svg')).toBe(true);
-    expect(svg).toContain('>plain</text>');
-    expect(svg).not.toContain('<img');
-    expect(svg).not.toContain('<script');
-    expect(svg).toContain('&lt;img src=x onerror=alert(1)&gt;');
-  });
-
-  it('loads nothing: a spec that names a URL fails instead of fetching', async () => {
-    await expect(
-      renderSvg({ data: { url: 'https://example.com/data.json' }, mark: 'point' }),
-    ).rejects.toThrow(/load no data/);
-  });
-});
 
 describe('render: a self-contained page from templates', () => {
   it('writes index.html next to the results by default; --out as a folder or a file', () => {

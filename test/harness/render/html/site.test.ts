@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { reportAfterRun, inReportsDir } from '../../../../harness/render/html/auto.ts';
 import { findRuns, publish, writeSiteIndex } from '../../../../harness/render/html/site.ts';
 import { tempDir } from '../../helpers.ts';
 import { BENCH_RESULTS, COMPARE_RESULTS, HOSTILE, readFixture } from '../../report-fixtures.ts';
@@ -82,20 +81,5 @@ describe('site: reports/index.html and publish', () => {
     const empty = tempDir('report-empty-');
     dirs.push(empty);
     await expect(publish(path.join(empty, 'out'), empty)).rejects.toThrow(/holds no run/);
-  });
-
-  it('the auto report warns instead of throwing when it cannot write', async () => {
-    const lines: string[] = [];
-    const warnings: string[] = [];
-    const io = { out: (l: string) => lines.push(l), warn: (l: string) => warnings.push(l) };
-    expect(await reportAfterRun('/nonexistent/results.json', io)).toBeNull();
-    expect(warnings[0]).toMatch(/^warning: the HTML report was not written: results file/);
-
-    const root = reportsDir();
-    const file = await reportAfterRun(path.join(root, 'b-bench', 'results.json'), io);
-    expect(file).toBe(path.join(root, 'b-bench', 'index.html'));
-    expect(lines).toContain(`report: ${file}`);
-    expect(inReportsDir(path.join(root, 'b-bench'), root)).toBe(true);
-    expect(inReportsDir(root, root)).toBe(false);
   });
 });
