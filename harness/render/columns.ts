@@ -96,9 +96,9 @@ export const COMPARISON_COLUMNS: ReadonlyArray<Dimension<JobComparison>> = [
 ];
 
 function statusText(r: ScenarioResult): string {
-  return r.status === 'ok'
-    ? 'ok'
-    : `${r.status.toUpperCase()}: ${(r.reason ?? '').replace(/\s+/g, ' ')}`;
+  if (r.status === 'ok') return 'ok';
+  const reason = (r.reason ?? '').replace(/\s+/g, ' ').trim();
+  return reason === '' ? r.status.toUpperCase() : `${r.status.toUpperCase()}: ${reason}`;
 }
 
 /** One job's full measurement: throughput, centre, spread, tail, allocation, its proof. */

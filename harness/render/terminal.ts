@@ -11,7 +11,7 @@ import { MODES, type ModeName } from '../engine-api/modes.ts';
 import { renderPeersOf } from './peers-text.ts';
 import type { ResultsFile, ScenarioResult } from '../results/results-file.ts';
 
-const MEASUREMENT_WIDTHS = [34, 14, 10, 11, 17, 11, 10, 12];
+const MEASUREMENT_WIDTHS = [34, 24, 10, 11, 17, 11, 10, 12];
 
 function table(title: string, results: readonly ScenarioResult[]): string {
   return terminalTable(title, MEASUREMENT_COLUMNS, results, { widths: MEASUREMENT_WIDTHS });

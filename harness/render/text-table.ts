@@ -28,7 +28,7 @@ export function terminalTable<T>(
 
 /** Escapes what Markdown (GitHub's) would read as markup, and folds line breaks. */
 export function mdEscape(s: string): string {
-  return s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+  return s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\r\n?|\n/g, ' ');
 }
 
 /** A Markdown table; every cell escaped (names and reasons are untrusted). */

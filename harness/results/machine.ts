@@ -27,9 +27,10 @@ export function machineMismatches(then: Environment, here: Environment): string[
   if (then.cpuModel !== here.cpuModel) out.push(`CPU ${then.cpuModel} vs ${here.cpuModel}`);
   if (then.cores !== here.cores) out.push(`${then.cores} vs ${here.cores} cores`);
   if (then.node !== here.node) out.push(`Node ${then.node} vs ${here.node}`);
-  if (then.childFlags.join(' ') !== here.childFlags.join(' ')) {
+  const flags = (f: readonly string[]) => (f.length === 0 ? '(none)' : f.join(' '));
+  if (JSON.stringify(then.childFlags) !== JSON.stringify(here.childFlags)) {
     out.push(
-      `measuring flags ${then.childFlags.join(' ')} vs ${here.childFlags.join(' ')} (they shape GC and page faults)`,
+      `measuring flags ${flags(then.childFlags)} vs ${flags(here.childFlags)} (they shape GC and page faults)`,
     );
   }
   return out;

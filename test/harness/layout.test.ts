@@ -61,4 +61,23 @@ describe('the harness layout', () => {
       }
     }
   });
+
+  it('has a test file per module, named after it, in the mirrored folder', () => {
+    // Entry points and lists, exercised through the modules that start or read them.
+    const exempt: Record<string, string> = {
+      'harness/measure/child.ts':
+        'child-process entry: run/bundle.test.ts and run/runner.test.ts start it',
+      'harness/measure/replicate-worker.ts':
+        'worker entry: measure/replicate-pair.test.ts drives it through its protocol',
+      'harness/peers/index.ts': 'the list of adapters: peers/adapters.test.ts covers every entry',
+    };
+    const missing = tsFiles(HARNESS_DIR)
+      .map((f) => path.relative(REPO_ROOT, f))
+      .filter((rel) => exempt[rel] === undefined)
+      .filter((rel) => {
+        const base = path.join(REPO_ROOT, 'test', rel.replace(/\.ts$/, ''));
+        return !fs.existsSync(`${base}.test.ts`) && !fs.existsSync(`${base}.e2e.test.ts`);
+      });
+    expect(missing).toEqual([]);
+  });
 });

@@ -13,6 +13,7 @@ import type { JobComparison, ResultsFile } from '../../results/results-file.ts';
 import {
   COMPARISON_COLUMNS,
   MEASUREMENT_COLUMNS,
+  classTone,
   RED_FLAG_COLUMNS,
   comparisonGroups,
   foldedRedFlags,
@@ -108,14 +109,16 @@ function comparisonTables(results: ResultsFile, anchor: string): RunView['compar
       { id, title: g.title, note: g.note },
       COMPARISON_COLUMNS,
       g.jobs,
-      (j) => j.comparison.classification,
+      classTone,
     );
     return { table, chart: ratioChart(g.jobs, `${id}-chart`, `Ratio with 95% CI: ${g.title}`) };
   });
 }
 
 function measurementTables(results: ResultsFile, anchor: string): Table[] {
-  return modesOf(results.results).map((mode) =>
+  // Peer rows have their own section (peers.ts), as in the terminal summary.
+  const own = results.results.filter((r) => r.peer !== true);
+  return modesOf(own).map((mode) =>
     htmlTable(
       {
         id: `${anchor}-m-${mode ?? 'readonly'}`,
@@ -123,7 +126,7 @@ function measurementTables(results: ResultsFile, anchor: string): Table[] {
         note: null,
       },
       MEASUREMENT_COLUMNS,
-      results.results.filter((r) => r.mode === mode),
+      own.filter((r) => r.mode === mode),
       (r) => r.status,
     ),
   );

@@ -104,7 +104,7 @@ describe('machineMismatches', () => {
       'CPU AMD EPYC vs Intel Xeon',
       '2 vs 16 cores',
       'Node v20.20.2 vs v22.1.0',
-      'measuring flags --expose-gc --min-semi-space-size=64 vs  (they shape GC and page faults)',
+      'measuring flags --expose-gc --min-semi-space-size=64 vs (none) (they shape GC and page faults)',
     ]);
   });
 

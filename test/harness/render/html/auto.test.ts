@@ -68,6 +68,9 @@ describe('reportAfterRun', () => {
     expect(html).toContain('<a href="baseline.json">');
     // No link to a site index that is not there.
     expect(html).not.toContain('href="../index.html"');
+    // No site: no "all runs" link at all (not one back to this page).
+    expect(html).not.toContain('all runs');
+    expect(html).not.toContain('href=""');
     // Nothing else is written: no site index beside the run folder.
     expect(fs.existsSync(path.join(path.dirname(dir), 'index.html'))).toBe(false);
   });

@@ -4,7 +4,13 @@ import { cssClass, type RunInput } from '../../../../harness/render/html/view.ts
 import { machineKey } from '../../../../harness/results/machine.ts';
 import type { ResultsFile } from '../../../../harness/results/results-file.ts';
 import { okResult, resultsFile } from '../../helpers.ts';
-import { BENCH_RESULTS, COMPARE_RESULTS, readFixture } from '../../report-fixtures.ts';
+import path from 'node:path';
+import {
+  BENCH_RESULTS,
+  COMPARE_RESULTS,
+  REPORT_FIXTURES,
+  readFixture,
+} from '../../report-fixtures.ts';
 
 function input(results: ResultsFile, file = '/r/run/results.json'): RunInput {
   return { file, results, baseline: null, baselineProblem: null };
@@ -172,5 +178,30 @@ describe('report model: helpers', () => {
       10,
     );
     expect(geomeanRatio([])).toBeNull();
+  });
+});
+
+describe('report model: what the tables colour and list', () => {
+  it('a job whose regression was ruled out reads as settled in its row and in its class cell', () => {
+    const r = readFixture(COMPARE_RESULTS);
+    const job = r.comparison!.jobs[0]!;
+    job.comparison = { ...job.comparison, classification: 'inconclusive' };
+    job.stoppedBy = 'no regression';
+    const run = buildModel([input(r)], { reportDir: '/r/run' }).runs[0]!;
+    const row = run.comparisons
+      .flatMap((c) => c.table.rows)
+      .find((x) => x.cells[0]!.text === job.name);
+    expect(row?.cells[5]?.text).toBe('no regression');
+    expect(row?.cells[5]?.cls).toBe('c-unchanged');
+    expect(row?.cls).toBe('c-unchanged');
+  });
+
+  it('leaves peer rows out of the measurement tables (the peers section has them)', () => {
+    const r = readFixture(path.join(REPORT_FIXTURES, 'peers', 'results.json'));
+    expect(r.results.some((x) => x.peer === true)).toBe(true);
+    const run = buildModel([input(r)], { reportDir: '/r/run' }).runs[0]!;
+    const listed = run.measurements.flatMap((t) => t.rows.map((x) => x.cells[0]!.text));
+    const own = r.results.filter((x) => x.peer !== true).map((x) => x.name);
+    expect(listed.sort()).toEqual(own.sort());
   });
 });
