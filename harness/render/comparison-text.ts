@@ -4,7 +4,7 @@
  * HTML report can show exactly the same verdicts.
  */
 import Table from 'cli-table3';
-import { formatNs, formatRatioCi } from '../support/format.ts';
+import { formatNs, formatRatioCi, plural } from '../support/format.ts';
 import { RED_FLAG_COLUMNS, redFlagCounts, type RedFlagRow } from '../judge/red-flag-columns.ts';
 import { countClasses, describeCounts, judge, ruledOutRegression } from '../judge/verdict.ts';
 import { MODES, type ModeName } from '../engine-api/modes.ts';
@@ -88,7 +88,9 @@ export function renderComparison(results: ResultsFile): string {
     parts.push(`${title}\n${t.toString()}`);
   }
   const counts = countClasses(cmp.jobs);
-  parts.push(`${cmp.jobs.length} jobs in ${cmp.rounds} rounds: ${describeCounts(counts)}`);
+  parts.push(
+    `${plural(cmp.jobs.length, 'job')} in ${plural(cmp.rounds, 'round')}: ${describeCounts(counts)}`,
+  );
   for (const note of cmp.notes) parts.push(`note: ${note}`);
   return parts.join('\n\n');
 }
@@ -121,7 +123,7 @@ export function renderMarkdown(results: ResultsFile, resultsPath: string): strin
   const cmp = results.comparison;
   if (cmp !== undefined) {
     lines.push(
-      `Baseline **${mdEscape(cmp.baseline.label)}** (\`${cmp.baseline.commit?.slice(0, 12) ?? 'stored'}\`) vs candidate **${mdEscape(cmp.candidate.label)}** (\`${cmp.candidate.commit?.slice(0, 12) ?? '-'}\`), profile ${results.profile.name}, ${cmp.rounds} rounds. Ratio = candidate / baseline time (below 1 is faster), 95% CI.`,
+      `Baseline **${mdEscape(cmp.baseline.label)}** (\`${cmp.baseline.commit?.slice(0, 12) ?? 'stored'}\`) vs candidate **${mdEscape(cmp.candidate.label)}** (\`${cmp.candidate.commit?.slice(0, 12) ?? '-'}\`), profile ${results.profile.name}, ${plural(cmp.rounds, 'round')}. Ratio = candidate / baseline time (below 1 is faster), 95% CI.`,
       '',
     );
     for (const note of cmp.notes) lines.push(`> ${mdEscape(note)}`, '');
@@ -140,7 +142,7 @@ export function renderMarkdown(results: ResultsFile, resultsPath: string): strin
     const counts = countClasses(cmp.jobs);
     lines.push(
       '',
-      `${cmp.jobs.length} jobs: ${describeCounts(counts)}${notable.length > 0 && notable.length < cmp.jobs.length ? ` (${(counts['no regression'] ?? 0) > 0 ? 'unchanged and no-regression' : 'unchanged'} ones not listed)` : ''}.`,
+      `${plural(cmp.jobs.length, 'job')}: ${describeCounts(counts)}${notable.length > 0 && notable.length < cmp.jobs.length ? ` (${(counts['no regression'] ?? 0) > 0 ? 'unchanged and no-regression' : 'unchanged'} ones not listed)` : ''}.`,
       '',
     );
   }

@@ -39,3 +39,8 @@ export function formatRatioCi(j: {
   const ci = c.ci === null ? '' : ` [${c.ci[0].toFixed(3)}, ${c.ci[1].toFixed(3)}]`;
   return `${c.ratio.toFixed(3)}${ci}`;
 }
+
+/** "1 job", "3 jobs", "0 jobs": a count with its noun in the right number. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

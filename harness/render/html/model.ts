@@ -10,6 +10,7 @@
 import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { formatBytes, formatHz, formatMs, formatNs, formatRatioCi } from '../../support/format.ts';
+import { plural } from '../../support/format.ts';
 import { FACADE_RATIOS, resultById, typicalFigure } from '../../judge/figures.ts';
 import { RED_FLAG_COLUMNS, redFlagCounts } from '../../judge/red-flag-columns.ts';
 import { judge, ruledOutRegression } from '../../judge/verdict.ts';
@@ -781,7 +782,7 @@ export function runView(input: RunInput, index: number, options: ModelOptions): 
     comparisonHeader:
       cmp === undefined
         ? null
-        : `baseline ${cmp.baseline.label} vs candidate ${cmp.candidate.label}: ${cmp.jobs.length} jobs in ${cmp.rounds} rounds, ratio = candidate / baseline ns/op with its 95% CI; method ${[...new Set(cmp.jobs.map((j) => j.comparison.method))].join(', ') || '-'}`,
+        : `baseline ${cmp.baseline.label} vs candidate ${cmp.candidate.label}: ${plural(cmp.jobs.length, 'job')} in ${plural(cmp.rounds, 'round')}, ratio = candidate / baseline ns/op with its 95% CI; method ${[...new Set(cmp.jobs.map((j) => j.comparison.method))].join(', ') || '-'}`,
     comparisonNotes: cmp?.notes ?? [],
     comparisons: comparisonTables(r, anchor),
     peers: peersView(r, anchor),
