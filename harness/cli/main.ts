@@ -5,9 +5,9 @@
  * and how to fix it.
  */
 import path from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import picomatch from 'picomatch';
-import { collect, collectModes, profileOption } from './options.ts';
+import { collectFilters, collectModes, profileOption } from './options.ts';
 import { registerBaselineCommand } from './commands/baseline.ts';
 import { registerCalibrateCommand } from './commands/calibrate.ts';
 import { benchWithComparison, registerCompareCommands, renderRun } from './commands/compare.ts';
@@ -17,6 +17,7 @@ import { checkEngineDir } from '../engine-api/adapter.ts';
 import { EXIT, UsageError } from '../support/errors.ts';
 import { MODES, type ModeName } from '../engine-api/modes.ts';
 import { DEFAULT_ENGINE_DIR, SCENARIOS_DIR } from '../support/paths.ts';
+import { checkResultsDir } from '../support/output-path.ts';
 import type { Profile } from '../config/profiles.ts';
 import { createProgress } from '../run/progress.ts';
 import { loadCatalogue, scenarioModes } from '../catalogue/registry.ts';
@@ -46,13 +47,20 @@ function program(setExit: (code: number) => void): Command {
   const cmd = new Command('harness')
     .description('in-mem perf: benchmark scenarios per durability mode, stored as JSON')
     .exitOverride()
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    // Commander enforces required options but its help doesn't say which they are.
+    .configureHelp({
+      optionDescription(option: Option): string {
+        const text = Help.prototype.optionDescription.call(this, option);
+        return option.mandatory ? `${text} (required)` : text;
+      },
+    });
 
   cmd
     .command('bench')
     .description('run the scenario catalogue on an engine and write reports/<run-id>/results.json')
     .addOption(profileOption())
-    .option('--filter <glob>', 'only scenarios whose name matches (repeatable)', collect, [])
+    .option('--filter <glob>', 'only scenarios whose name matches (repeatable)', collectFilters, [])
     .option(
       '--mode <modes>',
       `durability modes for writing scenarios: ${MODES.join(', ')} (repeatable or comma list)`,
@@ -93,8 +101,10 @@ function program(setExit: (code: number) => void): Command {
         await benchWithComparison(flags, setExit);
         return;
       }
-      // Read the config first: a missing or corrupt file must stop the run before it starts.
+      // Read the config and check the destination first: a missing or corrupt file, or a
+      // folder that can't be written, must stop the run before it starts.
       const config = loadConfig(flags.config);
+      checkResultsDir(flags.out);
       const engineDir = checkEngineDir(flags.engine ?? DEFAULT_ENGINE_DIR);
       const outcome = await runSuite({
         profile: flags.profile,
@@ -123,7 +133,7 @@ function program(setExit: (code: number) => void): Command {
   cmd
     .command('list')
     .description('list the scenario catalogue')
-    .option('--filter <glob>', 'only scenarios whose name matches (repeatable)', collect, [])
+    .option('--filter <glob>', 'only scenarios whose name matches (repeatable)', collectFilters, [])
     .addOption(new Option('--scenarios <dir>').default(SCENARIOS_DIR).hideHelp())
     .action(async (flags: { filter: string[]; scenarios: string }) => {
       const match = flags.filter.length === 0 ? () => true : picomatch(flags.filter);

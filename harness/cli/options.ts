@@ -3,6 +3,7 @@
  * --profile, --mode and --filter behave identically everywhere.
  */
 import { InvalidArgumentError, Option } from 'commander';
+import picomatch from 'picomatch';
 import { UsageError, errorMessage } from '../support/errors.ts';
 import { MODES, parseMode, type ModeName } from '../engine-api/modes.ts';
 import { getProfile, type Profile } from '../config/profiles.ts';
@@ -21,6 +22,11 @@ export function parseProfile(value: string): Profile {
 export function collectModes(value: string, previous: ModeName[]): ModeName[] {
   const out = [...previous];
   for (const part of value.split(',')) {
+    if (part.trim() === '') {
+      throw new InvalidArgumentError(
+        `"${value}" has an empty mode; list modes separated by commas, e.g. strict,buffered`,
+      );
+    }
     const mode = parseMode(part);
     if (mode === undefined) {
       throw new InvalidArgumentError(`unknown mode "${part}"; use ${MODES.join(', ')}`);
@@ -33,6 +39,26 @@ export function collectModes(value: string, previous: ModeName[]): ModeName[] {
 /** A repeatable option's values, in order. */
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/** One scenario-name glob (--filter, --target), checked the way picomatch will use it. */
+export function parseGlob(value: string): string {
+  if (value.trim() === '') {
+    throw new InvalidArgumentError(
+      'an empty glob matches nothing; give a scenario name or a glob, e.g. "kvstore/**"',
+    );
+  }
+  try {
+    picomatch(value);
+  } catch (err) {
+    throw new InvalidArgumentError(`"${value}" is not a valid glob (${errorMessage(err)})`);
+  }
+  return value;
+}
+
+/** Repeatable --filter: each value checked by parseGlob, kept in order. */
+export function collectFilters(value: string, previous: string[]): string[] {
+  return [...previous, parseGlob(value)];
 }
 
 export function profileOption(): Option {

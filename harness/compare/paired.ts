@@ -49,6 +49,7 @@ import {
 } from './sampling.ts';
 import { summarize } from '../stats/sample.ts';
 import { median } from 'simple-statistics';
+import { plural } from '../support/format.ts';
 
 export interface SideInfo {
   /** How the user named it: a baseline name, a ref, "working tree", a results file. */
@@ -232,7 +233,7 @@ export async function runComparison(opts: ComparisonOptions): Promise<Comparison
       elapsedMs: number;
     }) =>
       opts.log(
-        `round ${info.round}: measured ${info.measured.length} job(s), ${info.unresolved.length} still unresolved (${(info.elapsedMs / 1000).toFixed(0)} s)`,
+        `round ${info.round}: measured ${plural(info.measured.length, 'job')}, ${info.unresolved.length} still unresolved (${(info.elapsedMs / 1000).toFixed(0)} s)`,
       ),
   };
   const replicate = opts.profile.replicate;
@@ -271,7 +272,9 @@ export async function runComparison(opts: ComparisonOptions): Promise<Comparison
   const compareMs = performance.now() - started;
 
   // The candidate's full measurement, once per job, for its results file and the red flags.
-  opts.log(`measuring the candidate once per job for the red flags (${jobs.length} jobs)`);
+  opts.log(
+    `measuring the candidate once per job for the red flags (${plural(jobs.length, 'job')})`,
+  );
   const full = await measureCandidate(jobs, childOpts, candidateEngine);
   const outcomes = new Map(sequential.jobs.map((o) => [o.job, o]));
 
@@ -327,7 +330,7 @@ export async function runComparison(opts: ComparisonOptions): Promise<Comparison
     wall,
   );
   opts.log(
-    `compared in ${(compareMs / 1000).toFixed(0)} s (${sequential.pairs} batches), measured the candidate in ${((wall - compareMs) / 1000).toFixed(0)} s`,
+    `compared in ${(compareMs / 1000).toFixed(0)} s (${plural(sequential.pairs, 'batch', 'batches')}), measured the candidate in ${((wall - compareMs) / 1000).toFixed(0)} s`,
   );
   return {
     runId,

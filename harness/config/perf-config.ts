@@ -5,11 +5,12 @@
  * thresholds of docs/red-flags.md. Validated with zod; a bad file is a usage error (exit
  * 2) that names the file and the field.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { z } from 'zod';
 import { UsageError } from '../support/errors.ts';
-import { UnusableFileError, formatPath, readJsonFile } from '../support/json-file.ts';
+import { formatPath, readJsonFile } from '../support/json-file.ts';
 import { REPO_ROOT } from '../support/paths.ts';
 import type { ProfileName } from './profiles.ts';
 
@@ -153,16 +154,92 @@ export const PerfConfigSchema = z.strictObject({
 export type PerfConfig = z.infer<typeof PerfConfigSchema>;
 
 /** A config file that can't be used: names the file and the field (exit 2). */
-export class ConfigError extends UnusableFileError {
-  constructor(file: string, field: string | null, detail: string) {
+export class ConfigError extends UsageError {
+  constructor(
+    readonly file: string,
+    readonly field: string | null,
+    detail: string,
+    /** How to fix it; default: correct the field (or the file) as the checked-in one shows. */
+    hint = `correct ${field === null ? file : `"${field}" in ${file}`} (the checked-in ${CONFIG_FILE} documents every field)`,
+    /** The whole message, when "config file <file> is not usable: ..." doesn't fit. */
+    message?: string,
+  ) {
     super(
-      'config file',
-      file,
-      field,
-      detail,
-      `fix ${path.basename(file)} (the checked-in ${CONFIG_FILE} documents every field)`,
+      message ??
+        (field === null
+          ? `config file ${file} is not usable: ${detail}`
+          : `config file ${file} is not usable: field "${field}": ${detail}`),
+      hint,
     );
   }
+}
+
+/** What to do about a config file that isn't there or can't be read. */
+function unreadableHint(file: string): string {
+  return file === DEFAULT_CONFIG_PATH
+    ? `restore the checked-in ${CONFIG_FILE} (git checkout -- ${CONFIG_FILE}), or pass --config <file>`
+    : `check the --config path, or leave --config out to use the default ${DEFAULT_CONFIG_PATH}`;
+}
+
+/** The value at a zod issue's path in the data, if there is one. */
+function valueAt(data: unknown, p: readonly PropertyKey[]): unknown {
+  let v: unknown = data;
+  for (const seg of p) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[seg];
+  }
+  return v;
+}
+
+function shown(v: unknown): string {
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+const KIND: Record<string, string> = {
+  int: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'an array',
+};
+
+/** The first problem zod found, as field, detail and fix. */
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  data: unknown,
+  file: string,
+): { field: string | null; detail: string; hint?: string } {
+  const value = valueAt(data, issue.path);
+  const at = (p: readonly PropertyKey[]): string | null => (p.length === 0 ? null : formatPath(p));
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => formatPath([...issue.path, k]));
+    return {
+      field: keys[0] ?? at(issue.path),
+      detail: `not a field the harness knows${keys.length > 1 ? ` (nor ${keys.slice(1).join(', ')})` : ''}`,
+      hint: `remove "${keys[0] ?? ''}" from ${file} or correct its spelling (the checked-in ${CONFIG_FILE} documents every field)`,
+    };
+  }
+  if (issue.code === 'invalid_type') {
+    const kind = KIND[issue.expected] ?? issue.expected;
+    if (value === undefined) {
+      return {
+        field: at(issue.path),
+        detail: `missing (it must be ${kind})`,
+        hint: `add "${formatPath(issue.path)}" to ${file} (the checked-in ${CONFIG_FILE} documents every field)`,
+      };
+    }
+    return {
+      field: at(issue.path),
+      detail:
+        issue.path.length === 0
+          ? `the file must hold a JSON object, not ${shown(value)}`
+          : `must be ${kind}, not ${shown(value)}`,
+    };
+  }
+  const got = value === undefined || issue.code === 'custom' ? '' : ` (it is ${shown(value)})`;
+  return { field: at(issue.path), detail: `${issue.message}${got}` };
 }
 
 /** Validates already-parsed config data; `file` is only for messages. */
@@ -186,13 +263,36 @@ export function parseConfig(data: unknown, file = DEFAULT_CONFIG_PATH): PerfConf
   const more = parsed.error.issues.length - 1;
   const suffix = more > 0 ? ` (and ${more} more problem${more === 1 ? '' : 's'})` : '';
   if (issue === undefined) throw new ConfigError(file, null, 'invalid');
-  throw new ConfigError(file, formatPath(issue.path), `${issue.message}${suffix}`);
+  const d = describeIssue(issue, data, file);
+  throw new ConfigError(file, d.field, `${d.detail}${suffix}`, d.hint);
 }
 
-/** Reads and validates the config (default: perf.config.json at the repository root). */
+/**
+ * Reads and validates the config (default: perf.config.json at the repository root). A
+ * relative `file` is resolved against the current directory; messages give it resolved.
+ */
 export function loadConfig(file: string = DEFAULT_CONFIG_PATH): PerfConfig {
-  const data = readJsonFile(file, (reason) => new ConfigError(file, null, reason));
-  return parseConfig(data, file);
+  const resolved = path.resolve(file);
+  if (!fs.existsSync(resolved)) {
+    throw new ConfigError(
+      resolved,
+      null,
+      'does not exist',
+      unreadableHint(resolved),
+      `config file ${resolved} does not exist`,
+    );
+  }
+  const data = readJsonFile(resolved, (reason) =>
+    reason.startsWith('not valid JSON')
+      ? new ConfigError(
+          resolved,
+          null,
+          reason,
+          `correct the JSON syntax of ${resolved} (the checked-in ${CONFIG_FILE} documents every field)`,
+        )
+      : new ConfigError(resolved, null, reason, unreadableHint(resolved)),
+  );
+  return parseConfig(data, resolved);
 }
 
 /**

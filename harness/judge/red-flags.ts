@@ -32,6 +32,7 @@ import { DUR_LABELS } from '../engine-api/modes.ts';
 import { jobId } from '../catalogue/registry.ts';
 import type { ResultsFile, ScenarioResult } from '../results/results-file.ts';
 import { FACADE_RATIOS, ratioFigure, resultById, typicalFigure, type Figure } from './figures.ts';
+import { plural } from '../support/format.ts';
 
 export const RED_FLAG_VERDICTS = ['pass', 'fail', 'not-applicable'] as const;
 export type RedFlagOutcome = (typeof RED_FLAG_VERDICTS)[number];
@@ -342,7 +343,7 @@ function evaluateP99(results: Results, threshold: number): Evaluation {
     .join(', ');
   const worstMachine = candidates.reduce((w, c) => (c.machine > w.machine ? c : w));
   const reason =
-    `worst own tail of ${candidates.length} scenarios: ${worst.label} ${formatFigure(worst.value, '×')} (${worst.detail ?? ''})` +
+    `worst own tail of ${plural(candidates.length, 'scenario')}: ${worst.label} ${formatFigure(worst.value, '×')} (${worst.detail ?? ''})` +
     (others === '' ? '' : `; next: ${others}`) +
     leftOut;
   const floor = {

@@ -10,7 +10,7 @@
  *      first-pass call, only a confirmed regression counts.
  * Usage and environment errors never reach a results file: they exit 2 before one is written.
  */
-import { formatRatioCi } from '../support/format.ts';
+import { formatRatioCi, plural } from '../support/format.ts';
 import type { JobComparison, ResultsFile, RunKind } from '../results/results-file.ts';
 
 export interface Judgment {
@@ -96,11 +96,11 @@ export function judge(results: ResultsFile): Judgment {
       (j) => j.comparison.classification === 'regressed' && j.confirmed === false,
     );
     passes.push(
-      `no regression: ${cmp.jobs.length} jobs, ${describeCounts(countClasses(cmp.jobs))}`,
+      `no regression: ${plural(cmp.jobs.length, 'job')}, ${describeCounts(countClasses(cmp.jobs))}`,
     );
     if (refuted.length > 0) {
       passes.push(
-        `${refuted.length} first-pass call(s) not confirmed by the second pass: ${refuted.map((j) => j.id).join(', ')}`,
+        `${plural(refuted.length, 'first-pass call')} not confirmed by the second pass: ${refuted.map((j) => j.id).join(', ')}`,
       );
     }
   } else {
@@ -128,7 +128,7 @@ export function judge(results: ResultsFile): Judgment {
   const ok = results.results.filter((r) => r.status === 'ok').length;
   const unsupported = results.results.filter((r) => r.status === 'unsupported').length;
   passes.push(
-    `${ok} of ${results.results.length} scenarios measured${unsupported > 0 ? `, ${unsupported} unsupported by this engine` : ''}, none failed`,
+    `${ok} of ${plural(results.results.length, 'scenario')} measured${unsupported > 0 ? `, ${unsupported} unsupported by this engine` : ''}, none failed`,
   );
   const failed = fails.length > 0;
   return {

@@ -4,11 +4,13 @@
  * garbage can't bias another. Usage (by the runner): node <CHILD_FLAGS> child.mjs
  * <task.json> <out.json>. The task file names the harness bundle to import; the result goes
  * to <out.json> as JSON (the parent validates it); stdout and stderr are left to the engine
- * and to error messages.
+ * and to error messages. Ended by SIGINT/SIGTERM, or left behind by a parent that died, it
+ * removes the task's scratch folder itself (exit-cleanup.ts `removeIfAbandoned`).
  */
 import fs from 'node:fs';
 import type { ChildTask, ReplicatesResult } from './child-task.ts';
 import { errorMessage } from '../support/errors.ts';
+import { removeIfAbandoned } from '../support/exit-cleanup.ts';
 import type { Measurement } from '../results/results-file.ts';
 import type { Scenario } from '../catalogue/scenario.ts';
 
@@ -31,7 +33,12 @@ try {
   const spec = JSON.parse(fs.readFileSync(taskFile, 'utf8')) as {
     harness: string;
     task: ChildTask;
+    /** The scratch folder the parent made for this task (runner.ts). */
+    scratch?: string;
   };
+  // Ctrl-C reaches this process too, and the parent may be gone by then (killed outright):
+  // then this process removes the scratch folder. A normal exit leaves it to the parent.
+  if (spec.scratch !== undefined) removeIfAbandoned(spec.scratch);
   const h = (await import(spec.harness)) as HarnessModule;
   result = await h.runChildTask(spec.task, h.catalogue);
 } catch (err) {

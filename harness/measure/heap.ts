@@ -21,6 +21,7 @@
  */
 import v8 from 'node:v8';
 import { median, min } from 'simple-statistics';
+import { plural } from '../support/format.ts';
 
 /**
  * The young generation's semi-space, fixed (MB). 8 MB holds a heap window of 1000 ops of the
@@ -153,7 +154,9 @@ export function measureHeapPerOp(fn: () => void, options: HeapOptions): HeapMeas
     windows.push((w.bytes - baselineBytes) / n);
   }
   if (windows.length === 0) {
-    throw new Error(`every heap window saw a GC (${discarded} tries, down to ${n} ops)`);
+    throw new Error(
+      `every heap window saw a GC (${plural(discarded, 'try', 'tries')}, down to ${plural(n, 'op')})`,
+    );
   }
   return { bytesPerOp: min(windows), windows, opsPerWindow: n, discarded, baselineBytes };
 }

@@ -11,6 +11,7 @@
 import Benchmark from 'benchmark';
 import { median } from 'simple-statistics';
 import { UnsupportedError, errorMessage } from '../support/errors.ts';
+import { plural } from '../support/format.ts';
 import { measureHeapPerOp, prefaultYoungGeneration, type HeapOptions } from './heap.ts';
 import type { Measurement } from '../results/results-file.ts';
 import type {
@@ -270,7 +271,8 @@ async function measureOp(scenario: OpScenario, ctx: ScenarioContext): Promise<Me
         : phase('heap', () => measureHeapPerOp(counted, heapOptions(ctx.profile, bench.meanNs)));
     if (calls === 0) return failed('the op never ran');
     const proof = phase('verify', () => instance.verify(calls));
-    if (!proof.ok) return failed(`op-count proof failed after ${calls} calls: ${proof.reason}`);
+    if (!proof.ok)
+      return failed(`op-count proof failed after ${plural(calls, 'call')}: ${proof.reason}`);
     return {
       status: 'ok',
       reason: null,
@@ -289,7 +291,7 @@ async function measureOp(scenario: OpScenario, ctx: ScenarioContext): Promise<Me
       labels: instance.labels ?? {},
     };
   } catch (err) {
-    return failed(`the op threw after ${calls} calls: ${errorMessage(err)}`);
+    return failed(`the op threw after ${plural(calls, 'call')}: ${errorMessage(err)}`);
   } finally {
     try {
       instance.teardown?.();

@@ -90,7 +90,7 @@ export function renderMarkdown(results: ResultsFile, resultsPath: string): strin
   const cmp = results.comparison;
   if (cmp !== undefined) {
     lines.push(
-      `Baseline **${mdEscape(cmp.baseline.label)}** (\`${cmp.baseline.commit?.slice(0, 12) ?? 'stored'}\`) vs candidate **${mdEscape(cmp.candidate.label)}** (\`${cmp.candidate.commit?.slice(0, 12) ?? '-'}\`), profile ${results.profile.name}, ${cmp.rounds} rounds. Ratio = candidate / baseline time (below 1 is faster), 95% CI.`,
+      `Baseline **${mdEscape(cmp.baseline.label)}** (\`${cmp.baseline.commit?.slice(0, 12) ?? 'stored'}\`) vs candidate **${mdEscape(cmp.candidate.label)}** (\`${cmp.candidate.commit?.slice(0, 12) ?? '-'}\`), profile ${results.profile.name}, ${plural(cmp.rounds, 'round')}. Ratio = candidate / baseline time (below 1 is faster), 95% CI.`,
       '',
     );
     for (const note of cmp.notes) lines.push(`> ${mdEscape(note)}`, '');

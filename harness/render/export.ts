@@ -13,11 +13,16 @@
  *
  * Only measured (status ok) scenarios are exported. The figure is the median ns/op, the same
  * one the red flags and the comparison use. With several results files (one per machine),
- * names get the machine's fingerprint so the entries stay apart.
+ * names get the machine's fingerprint so the entries stay apart; files from one machine also
+ * get their run id (`core/map_get [abc/2c/nodev20 run 20250101-000000-abcdef]`), since BMF
+ * would keep only the last file's figure under a shared name and github-action-benchmark would
+ * chart two series as one. A name that still repeats (the same run given twice) is a usage
+ * error: there is no way to tell the entries apart.
  */
 import { describeMachine } from '../results/machine.ts';
 import { typicalFigure } from '../judge/figures.ts';
 import type { ResultsFile, ScenarioResult } from '../results/results-file.ts';
+import { UsageError } from '../support/errors.ts';
 import { formatBytes, formatHz, formatNs } from '../support/format.ts';
 
 export const EXPORT_FORMATS = ['bmf', 'github-action-benchmark'] as const;
@@ -50,13 +55,33 @@ function machineTag(file: ResultsFile): string {
   return `${e.hostHash}/${e.cores}c/node${e.node}`;
 }
 
+/** Each file's suffix: none alone, the machine, and the run too when a machine repeats. */
+function fileTags(files: readonly ResultsFile[]): string[] {
+  if (files.length <= 1) return files.map(() => '');
+  const machines = files.map(machineTag);
+  return files.map((f, i) => {
+    const m = machines[i] ?? '';
+    const shared = machines.filter((x) => x === m).length > 1;
+    return ` [${shared ? `${m} run ${f.runId}` : m}]`;
+  });
+}
+
 function measured(files: readonly ResultsFile[]): Named[] {
   const out: Named[] = [];
-  for (const file of files) {
+  const tags = fileTags(files);
+  const seen = new Set<string>();
+  for (const [i, file] of files.entries()) {
     for (const result of file.results) {
       const ns = typicalFigure(file, result)?.value ?? null;
       if (ns === null) continue;
-      const name = files.length > 1 ? `${result.id} [${machineTag(file)}]` : result.id;
+      const name = `${result.id}${tags[i] ?? ''}`;
+      if (seen.has(name)) {
+        throw new UsageError(
+          `two exported entries would both be named "${name}": run ${file.runId} is given more than once`,
+          'give each results file once (two runs always differ by their run id)',
+        );
+      }
+      seen.add(name);
       out.push({ name, result, file, ns });
     }
   }

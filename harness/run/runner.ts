@@ -11,6 +11,7 @@ import { execa } from 'execa';
 import { pinned } from './affinity.ts';
 import { engineBundle, harnessBundle } from './bundle.ts';
 import { removeOnExit } from '../support/exit-cleanup.ts';
+import { pidAlive } from '../support/pid.ts';
 import type { ChildTask, ReplicatesResult, ReplicatesTask } from '../measure/child-task.ts';
 import { loadEngine, type LoadedEngine } from '../engine-api/adapter.ts';
 import { resultsFileFor } from './results-file-for.ts';
@@ -107,25 +108,67 @@ export function seedFlags(seed: number | undefined): string[] {
   return [`--hash-seed=${seed}`, `--random-seed=${seed}`];
 }
 
+/** A job's scratch folder: `<tmp>/inmem-bench-<pid of the harness>-XXXXXX`. */
+export const SCRATCH_PREFIX = 'inmem-bench-';
+let scratchSwept = false;
+
+/**
+ * Removes the scratch folders of harness processes that are gone (killed outright: SIGKILL,
+ * out of memory), once per process; other users' folders and live runs' are left alone.
+ */
+export function sweepStaleScratch(root: string = os.tmpdir()): string[] {
+  const removed: string[] = [];
+  const owned = new RegExp(`^${SCRATCH_PREFIX}(\\d+)-`);
+  let names: string[];
+  try {
+    names = fs.readdirSync(root);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const pid = Number(owned.exec(name)?.[1] ?? NaN);
+    if (!Number.isInteger(pid) || pid === process.pid || pidAlive(pid)) continue;
+    try {
+      fs.rmSync(path.join(root, name), { recursive: true, force: true });
+      removed.push(name);
+    } catch {
+      // Not ours to remove (EACCES): leave it.
+    }
+  }
+  return removed;
+}
+
 /**
  * Runs a task in a fresh child process (plain node on the run's bundles, bundle.ts) and
  * returns what it wrote, or why there is nothing: a crash, a timeout, no output. Never throws.
- * `makeTask` gets the child's own temp directory, removed afterwards.
+ * `makeTask` gets the child's own temp directory, removed afterwards: by this process when it
+ * can (also on Ctrl-C and SIGTERM, exit-cleanup.ts), by the child when this process was
+ * killed outright (`scratch` in the task file: child.ts), or else by the next run.
  */
 async function runTaskInChild(
   opts: ChildOptions,
   makeTask: (work: string) => Promise<ChildTask>,
 ): Promise<{ ok: true; value: unknown } | { ok: false; reason: string }> {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'inmem-bench-'));
+  if (!scratchSwept) {
+    scratchSwept = true;
+    sweepStaleScratch();
+  }
+  // The bundles first: the scratch folder exists only while it is needed.
+  let bundle: Awaited<ReturnType<typeof harnessBundle>>;
+  try {
+    bundle = await harnessBundle(opts.scenariosDir);
+  } catch (err) {
+    return { ok: false, reason: `could not run the child process: ${errorMessage(err)}` };
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
   const forget = removeOnExit(tmp);
   try {
     const work = path.join(tmp, 'work');
     fs.mkdirSync(work);
-    const bundle = await harnessBundle(opts.scenariosDir);
     const taskFile = path.join(tmp, 'task.json');
     const outFile = path.join(tmp, 'out.json');
     const task = await makeTask(work);
-    fs.writeFileSync(taskFile, JSON.stringify({ harness: bundle.harness, task }));
+    fs.writeFileSync(taskFile, JSON.stringify({ harness: bundle.harness, task, scratch: tmp }));
     const flags = task.kind === 'replicates' ? REPLICATE_CHILD_FLAGS : CHILD_FLAGS;
     const argv = [...flags, ...seedFlags(opts.v8Seed), bundle.child, taskFile, outFile];
     const command =

@@ -125,6 +125,7 @@
 import tCdf from '@stdlib/stats-base-dists-t-cdf';
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { mean, median, sampleVariance } from 'simple-statistics';
+import { plural } from '../support/format.ts';
 
 export const CLASSIFICATIONS = ['improved', 'unchanged', 'regressed', 'inconclusive'] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
@@ -560,7 +561,7 @@ export function comparePairedSamples(
     opts,
     { logRatio: m.mean, se: Math.sqrt(m.variance / m.n), df: m.n - 1 },
     'paired-trimmed-log-t',
-    `; paired by round (${n} rounds)`,
+    `; paired by round (${plural(n, 'round')})`,
   );
 }
 

@@ -9,6 +9,8 @@ import { tempDir } from '../temp-dirs.ts';
 
 export const FAKE_ENGINE_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'fake-engine');
 export const BROKEN_SCENARIOS_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'broken-scenarios');
+/** One job, core/slow_setup, that writes `started` (its pid) in its folder and then waits. */
+export const SLOW_SCENARIOS_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'slow-scenarios');
 
 /** Measures almost nothing: for tests of logic, in-process (no heap pass: no --expose-gc). */
 export const TINY_PROFILE: Profile = {
@@ -45,17 +47,26 @@ export function tempDirs(prefix = 'harness-test-'): { make(): string; removeAll(
 /**
  * The harness CLI of the repository at `root` (default this one) as `npm run harness --` runs
  * it, without npm's own output: a child process, never rejecting, with CI=true (no progress
- * bars, and a missing browser is an error rather than a skip).
+ * bars, and a missing browser is an error rather than a skip). `detached`: in a process group
+ * of its own, which `process.kill(-pid, signal)` signals as a terminal's Ctrl-C does;
+ * `timeout` (ms): killed after it (then `timedOut` is true), so a hang fails the test.
  */
 export function runHarness(
   args: readonly string[],
   root = REPO_ROOT,
   env: Record<string, string> = {},
+  options: { detached?: boolean; timeout?: number } = {},
 ) {
   return execa(
     process.execPath,
     ['--import', 'tsx', path.join(root, 'harness', 'cli', 'main.ts'), ...args],
-    { cwd: root, reject: false, env: { CI: 'true', ...env } },
+    {
+      cwd: root,
+      reject: false,
+      env: { CI: 'true', ...env },
+      detached: options.detached === true,
+      ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+    },
   );
 }
 

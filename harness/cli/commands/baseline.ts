@@ -17,9 +17,10 @@ import {
 } from '../../baseline/baselines.ts';
 import { checkEngineDir } from '../../engine-api/adapter.ts';
 import { EXIT } from '../../support/errors.ts';
+import { removeOnExit } from '../../support/exit-cleanup.ts';
 import { repoRoot } from '../../baseline/git.ts';
 import type { ModeName } from '../../engine-api/modes.ts';
-import { collect, collectModes, profileOption } from '../options.ts';
+import { collectFilters, collectModes, profileOption } from '../options.ts';
 import { REPO_ROOT, SCENARIOS_DIR } from '../../support/paths.ts';
 import type { Profile } from '../../config/profiles.ts';
 import { createProgress } from '../../run/progress.ts';
@@ -27,6 +28,7 @@ import { writeResults, type ResultsFile } from '../../results/results-file.ts';
 import { runSuite } from '../../run/runner.ts';
 import { renderSummary } from '../../render/terminal.ts';
 import { withBaselineCheckout } from '../../baseline/worktree.ts';
+import { plural } from '../../support/format.ts';
 
 export interface BaselineCommandOptions {
   /** Sets the process's exit code when a recording did not pass (default: process.exitCode). */
@@ -145,7 +147,7 @@ export function registerBaselineCommand(
     // A partial baseline only compares partially: kept out of --help, for tests and debugging.
     .addOption(
       new Option('--filter <glob>', 'only scenarios whose name matches')
-        .argParser(collect)
+        .argParser(collectFilters)
         .default([])
         .hideHelp(),
     )
@@ -182,6 +184,8 @@ export function registerBaselineCommand(
           const engineDir = checkEngineDir(checkout.engineDir);
           // runSuite always writes <outDir>/results.json; the copy that matters is file below.
           const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'inmem-baseline-'));
+          // Removed on Ctrl-C and SIGTERM too (exit-cleanup.ts), not only by the finally.
+          const forget = removeOnExit(tmp);
           try {
             const pass = () =>
               runSuite({
@@ -224,6 +228,7 @@ export function registerBaselineCommand(
             };
           } finally {
             fs.rmSync(tmp, { recursive: true, force: true });
+            forget();
           }
         },
         { repo, log },
@@ -236,7 +241,7 @@ export function registerBaselineCommand(
       const failures = results.results.filter((r) => r.status === 'failed');
       if (failures.length > 0) {
         err(
-          `\n${failures.length} scenario(s) failed on the baseline:\n${failures.map((f) => `  ${f.id}: ${f.reason ?? ''}`).join('\n')}\n`,
+          `\n${plural(failures.length, 'scenario')} failed on the baseline:\n${failures.map((f) => `  ${f.id}: ${f.reason ?? ''}`).join('\n')}\n`,
         );
         setExit(EXIT.failed);
       }

@@ -16,12 +16,13 @@ import path from 'node:path';
 import Table from 'cli-table3';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import picomatch from 'picomatch';
-import { collect, collectModes, profileOption } from '../options.ts';
+import { collectFilters, collectModes, parseGlob, profileOption } from '../options.ts';
 import { runComparison, type EngineSide } from '../../compare/paired.ts';
 import { loadConfig, type PerfConfig } from '../../config/perf-config.ts';
+import { checkResultsDir } from '../../support/output-path.ts';
 import { checkEngineDir } from '../../engine-api/adapter.ts';
 import { UsageError } from '../../support/errors.ts';
-import { formatRatioCi } from '../../support/format.ts';
+import { formatRatioCi, plural } from '../../support/format.ts';
 import { headCommit } from '../../baseline/git.ts';
 import type { ModeName } from '../../engine-api/modes.ts';
 import { DEFAULT_ENGINE_DIR, REPORTS_DIR, REPO_ROOT, SCENARIOS_DIR } from '../../support/paths.ts';
@@ -187,9 +188,14 @@ export function registerCalibrateCommand(program: Command, setExit: (code: numbe
       "benchmark the gate: an A/A gate and one with a synthetic slowdown, with the gate's wall time, rounds, false calls and misses",
     )
     .addOption(profileOption())
-    .option('--target <glob>', 'scenario to slow down (glob over names)', 'kvstore/get/hot_key')
+    .option(
+      '--target <glob>',
+      'scenario to slow down (glob over names)',
+      parseGlob,
+      'kvstore/get/hot_key',
+    )
     .option('--slowdown <fraction>', 'size of the synthetic slowdown', parseSlowdown, 0.15)
-    .option('--filter <glob>', 'only scenarios whose name matches (repeatable)', collect, [])
+    .option('--filter <glob>', 'only scenarios whose name matches (repeatable)', collectFilters, [])
     .option(
       '--mode <modes>',
       'durability modes for writing scenarios (repeatable or comma list)',
@@ -201,6 +207,7 @@ export function registerCalibrateCommand(program: Command, setExit: (code: numbe
     .addOption(new Option('--scenarios <dir>').default(SCENARIOS_DIR).hideHelp())
     .action(async (flags: CalibrateFlags) => {
       const config = loadConfig(flags.config);
+      checkResultsDir(flags.out);
       const catalogue = await loadCatalogue(path.resolve(flags.scenarios));
       const jobs = planJobs(catalogue, { filters: flags.filter, modes: flags.mode });
       const isTarget = picomatch(flags.target);
@@ -250,7 +257,7 @@ export function registerCalibrateCommand(program: Command, setExit: (code: numbe
       fs.writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
       process.stdout.write(`${renderCalibration([aa, slowed], flags.slowdown, flags.target)}\n`);
       process.stdout.write(
-        `calibration: ${file}\nGate ${right ? 'was right' : 'was WRONG'}: ${aa.falseCalls.length + slowed.falseCalls.length} false call(s); slowdown ${slowed.target.every((t) => t.confirmed) ? 'confirmed' : 'missed'}\n`,
+        `calibration: ${file}\nGate ${right ? 'was right' : 'was WRONG'}: ${plural(aa.falseCalls.length + slowed.falseCalls.length, 'false call')}; slowdown ${slowed.target.every((t) => t.confirmed) ? 'confirmed' : 'missed'}\n`,
       );
       setExit(right ? 0 : 1);
     });

@@ -12,8 +12,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { resolveRef } from '../../baseline/baselines.ts';
-import { collect, collectModes, profileOption } from '../options.ts';
+import { resolveRef, type ResolvedRef } from '../../baseline/baselines.ts';
+import { collectFilters, collectModes, profileOption } from '../options.ts';
 import {
   runComparison,
   type ComparisonOutcome,
@@ -24,7 +24,9 @@ import { renderComparison, renderMarkdown, renderRedFlags } from '../../render/c
 import { loadConfig, type PerfConfig } from '../../config/perf-config.ts';
 import { checkEngineDir, loadEngine } from '../../engine-api/adapter.ts';
 import { UsageError } from '../../support/errors.ts';
+import { checkOutputFile, checkResultsDir } from '../../support/output-path.ts';
 import {
+  GitError,
   commitSubject,
   headCommit,
   isDirty,
@@ -51,6 +53,7 @@ import { confirmRegressions } from '../../compare/sampling.ts';
 import { reportAfterRun } from '../../render/html/auto.ts';
 import { renderSummary } from '../../render/terminal.ts';
 import { acquireCheckout, type CheckoutHandle } from '../../baseline/worktree.ts';
+import { plural } from '../../support/format.ts';
 
 export interface ComparisonFlags {
   profile: Profile;
@@ -83,11 +86,23 @@ async function workingTreeSide(): Promise<EngineSide> {
   };
 }
 
+/**
+ * Resolves a side's ref, naming where it came from in the error (`--against "x" does not name
+ * a commit`): both sides are resolved before anything is checked out.
+ */
+async function resolveSide(nameOrRef: string, given: string): Promise<ResolvedRef> {
+  try {
+    return await resolveRef(nameOrRef, { log });
+  } catch (err) {
+    if (err instanceof GitError) throw new GitError(err.kind, `${given} ${err.message}`, err.hint);
+    throw err;
+  }
+}
+
 async function checkoutSide(
-  nameOrRef: string,
+  resolved: ResolvedRef,
   handles: CheckoutHandle[],
 ): Promise<EngineSide & { subject: string | null }> {
-  const resolved = await resolveRef(nameOrRef, { log });
   const handle = await acquireCheckout(resolved.commit, { log });
   handles.push(handle);
   return {
@@ -114,10 +129,10 @@ export const MEASURED_PATHS = [
 
 /** The two sides and the shared hashes when the measured paths are identical, else null. */
 export async function identicalTrees(
-  baseline: string,
-  against: string | undefined,
+  baseline: string | ResolvedRef,
+  against: string | ResolvedRef | undefined,
 ): Promise<{ baseline: string; candidate: string; hashes: Map<string, string | null> } | null> {
-  const b = await resolveRef(baseline, { log });
+  const b = typeof baseline === 'string' ? await resolveRef(baseline, { log }) : baseline;
   let candidateCommit: string;
   let candidateLabel: string;
   if (against === undefined) {
@@ -126,8 +141,9 @@ export async function identicalTrees(
     candidateCommit = head;
     candidateLabel = 'the working tree';
   } else {
-    candidateCommit = (await resolveRef(against, { log })).commit;
-    candidateLabel = against;
+    const c = typeof against === 'string' ? await resolveRef(against, { log }) : against;
+    candidateCommit = c.commit;
+    candidateLabel = c.input;
   }
   const bh = await pathHashes(REPO_ROOT, b.commit, MEASURED_PATHS);
   const ch = await pathHashes(REPO_ROOT, candidateCommit, MEASURED_PATHS);
@@ -193,7 +209,7 @@ export async function confirmedJobs(
   const regressed = jobs.filter((j) => j.comparison.classification === 'regressed');
   if (confirm && outcome.sequential !== null) {
     if (regressed.length > 0)
-      log(`confirming ${regressed.length} regression(s) with an independent second pass`);
+      log(`confirming ${plural(regressed.length, 'regression')} with an independent second pass`);
     const c = await confirmRegressions(outcome.sequential, (ids) => outcome.rerun(ids), {
       confirm: config.gate.confirm,
     });
@@ -218,7 +234,8 @@ export async function compareAndWrite(
   options: { kind: RunKind; command: string; config: PerfConfig },
 ): Promise<ComparisonRun> {
   const confirm = options.kind === 'gate';
-  // Refuse an empty selection before any checkout or install.
+  // Refuse an unwritable destination and an empty selection before any checkout or install.
+  checkResultsDir(flags.out);
   const selected = planJobs(await loadCatalogue(path.resolve(flags.scenarios)), {
     filters: flags.filter,
     modes: flags.mode,
@@ -229,12 +246,26 @@ export async function compareAndWrite(
       'list the catalogue with `npm run harness -- list`; globs match whole names, e.g. "kvstore/**"',
     );
   }
+  // Both refs, before any checkout: an unknown --against must not cost a baseline checkout.
+  const baselineSpec: { stored: string } | { ref: ResolvedRef } =
+    sides.baselineResults !== undefined
+      ? { stored: sides.baselineResults }
+      : {
+          ref: await resolveSide(
+            sides.baseline ?? options.config.baseline.default,
+            sides.baseline === undefined
+              ? 'the configured baseline (baseline.default)'
+              : '--baseline',
+          ),
+        };
+  const againstRef =
+    sides.against === undefined ? null : await resolveSide(sides.against, '--against');
   const handles: CheckoutHandle[] = [];
   try {
     let baseline: EngineSide | StoredSide;
     let baselineSubject: string | null = null;
-    if (sides.baselineResults !== undefined) {
-      const file = path.resolve(sides.baselineResults);
+    if ('stored' in baselineSpec) {
+      const file = path.resolve(baselineSpec.stored);
       const stored = readResults(file);
       baseline = {
         label: path.basename(file),
@@ -244,19 +275,16 @@ export async function compareAndWrite(
         results: stored,
       };
     } else {
-      const name = sides.baseline ?? options.config.baseline.default;
       if (options.kind === 'gate') {
-        const same = await identicalTrees(name, sides.against);
+        const same = await identicalTrees(baselineSpec.ref, againstRef ?? undefined);
         if (same !== null) return writeIdentical(flags, options, same);
       }
-      const side = await checkoutSide(name, handles);
+      const side = await checkoutSide(baselineSpec.ref, handles);
       baselineSubject = side.subject;
       baseline = side;
     }
     const candidate =
-      sides.against === undefined
-        ? await workingTreeSide()
-        : await checkoutSide(sides.against, handles);
+      againstRef === null ? await workingTreeSide() : await checkoutSide(againstRef, handles);
     const outcome = await runComparison({
       baseline,
       candidate,
@@ -355,7 +383,7 @@ export async function defaultGateBaseline(
 function addComparisonOptions(cmd: Command): Command {
   return cmd
     .addOption(profileOption())
-    .option('--filter <glob>', 'only scenarios whose name matches (repeatable)', collect, [])
+    .option('--filter <glob>', 'only scenarios whose name matches (repeatable)', collectFilters, [])
     .option(
       '--mode <modes>',
       'durability modes for writing scenarios (repeatable or comma list)',
@@ -424,6 +452,16 @@ export function registerCompareCommands(program: Command, setExit: (code: number
       ),
   ).action(async (flags: ComparisonFlags & SideChoice) => {
     const config = loadConfig(flags.config);
+    // Where it writes, before it picks and logs a baseline (compareAndWrite checks again).
+    checkResultsDir(flags.out);
+    const summaryPath = process.env.GITHUB_STEP_SUMMARY;
+    if (summaryPath !== undefined && summaryPath !== '') {
+      checkOutputFile(
+        summaryPath,
+        `GITHUB_STEP_SUMMARY=${summaryPath}`,
+        'point GITHUB_STEP_SUMMARY at a file you can write to, or unset it',
+      );
+    }
     let baseline = flags.baseline;
     if (baseline === undefined) {
       const d = await defaultGateBaseline(config);
@@ -437,7 +475,6 @@ export function registerCompareCommands(program: Command, setExit: (code: number
     );
     const md = renderMarkdown(run.results, run.file);
     fs.writeFileSync(path.join(path.dirname(run.file), 'summary.md'), md);
-    const summaryPath = process.env.GITHUB_STEP_SUMMARY;
     if (summaryPath !== undefined && summaryPath !== '') fs.appendFileSync(summaryPath, `${md}\n`);
     await finish(run, false, setExit);
   });

@@ -7,11 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { REPORTS_DIR } from '../../support/paths.ts';
+import { checkOutputDir, checkOutputFile } from '../../support/output-path.ts';
 import { inReportsDir } from '../../render/html/auto.ts';
 import { EXPORT_FORMATS, exportResults, type ExportFormat } from '../../render/export.ts';
 import { reportPath, writeReport } from '../../render/html/render.ts';
 import { publish, writeSiteIndex } from '../../render/html/site.ts';
 import { readResults } from '../../results/results-file.ts';
+import { plural } from '../../support/format.ts';
 
 /** The three commands exit 0, or 2 (UsageError) for a bad file or option: none judges a run. */
 export function registerReportCommands(program: Command, _setExit: (code: number) => void): void {
@@ -24,6 +26,12 @@ export function registerReportCommands(program: Command, _setExit: (code: number
     .option('--out <file|dir>', 'report file or folder (default: index.html next to the first)')
     .action(async (files: string[], flags: { out?: string }) => {
       const target = reportPath(files, flags.out);
+      // Before reading or rendering anything: a bad destination fails fast (exit 2).
+      checkOutputFile(
+        target,
+        flags.out === undefined ? `the report ${target}` : `--out ${flags.out}`,
+        'give --out a .html file or a folder you can write to, e.g. --out reports/report.html',
+      );
       const onSite = inReportsDir(path.dirname(target));
       const file = await writeReport(files, {
         out: flags.out,
@@ -38,11 +46,16 @@ export function registerReportCommands(program: Command, _setExit: (code: number
     .command('publish')
     .description('write the site of every run in reports/: each run’s report and an index')
     .requiredOption('--out <dir>', 'folder to write the site to')
-    .option('--from <dir>', 'folder of runs (default reports/)', REPORTS_DIR)
+    .addOption(new Option('--from <dir>', 'folder of runs').default(REPORTS_DIR, 'reports/'))
     .action(async (flags: { out: string; from: string }) => {
+      checkOutputDir(
+        flags.out,
+        `--out ${flags.out}`,
+        'give --out a folder you can write to, e.g. --out site',
+      );
       const site = await publish(flags.out, flags.from);
       for (const p of site.problems) process.stderr.write(`warning: skipped ${p}\n`);
-      process.stdout.write(`published ${site.runs} run(s): ${site.index}\n`);
+      process.stdout.write(`published ${plural(site.runs, 'run')}: ${site.index}\n`);
     });
 
   program
@@ -54,17 +67,27 @@ export function registerReportCommands(program: Command, _setExit: (code: number
         .makeOptionMandatory(),
     )
     .option('--out <file>', 'write to a file (default stdout)')
-    .argument('<results...>', 'results.json files (several: one per machine)')
+    .argument(
+      '<results...>',
+      'results.json files; with several, each name gets its machine [host/cores/node], and the run id too when two files come from one machine (the same run twice: exit 2)',
+    )
     .action((files: string[], flags: { format: ExportFormat; out?: string }) => {
+      const out =
+        flags.out === undefined
+          ? undefined
+          : checkOutputFile(
+              flags.out,
+              `--out ${flags.out}`,
+              'give --out a file in a folder you can write to, e.g. --out bmf.json',
+            );
       const text = exportResults(
         flags.format,
         files.map((f) => readResults(path.resolve(f))),
       );
-      if (flags.out === undefined) {
+      if (out === undefined) {
         process.stdout.write(text);
         return;
       }
-      const out = path.resolve(flags.out);
       fs.mkdirSync(path.dirname(out), { recursive: true });
       fs.writeFileSync(out, text);
       process.stderr.write(`wrote ${flags.format} JSON: ${out}\n`);

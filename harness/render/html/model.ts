@@ -6,7 +6,7 @@
  * and measurements.
  */
 import path from 'node:path';
-import { formatMs } from '../../support/format.ts';
+import { formatMs, plural } from '../../support/format.ts';
 import { judge } from '../../judge/verdict.ts';
 import { describeMachine } from '../../results/machine.ts';
 import type { JobComparison, ResultsFile } from '../../results/results-file.ts';
@@ -240,7 +240,7 @@ export function runView(input: RunInput, index: number, options: ModelOptions): 
     comparisonHeader:
       cmp === undefined
         ? null
-        : `baseline ${cmp.baseline.label} vs candidate ${cmp.candidate.label}: ${cmp.jobs.length} jobs in ${cmp.rounds} rounds, ratio = candidate / baseline ns/op with its 95% CI; method ${[...new Set(cmp.jobs.map((j) => j.comparison.method))].join(', ') || '-'}`,
+        : `baseline ${cmp.baseline.label} vs candidate ${cmp.candidate.label}: ${plural(cmp.jobs.length, 'job')} in ${plural(cmp.rounds, 'round')}, ratio = candidate / baseline ns/op with its 95% CI; method ${[...new Set(cmp.jobs.map((j) => j.comparison.method))].join(', ') || '-'}`,
     comparisonNotes: cmp?.notes ?? [],
     comparisons: comparisonTables(r, anchor),
     peers: peersView(r, anchor),

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,10 +6,13 @@ import { readResults, type JobComparison } from '../../../harness/results/result
 import { judge, renderJudgment } from '../../../harness/judge/verdict.ts';
 import { formatRatioCi } from '../../../harness/support/format.ts';
 import { renderRedFlags } from '../../../harness/render/comparison-text.ts';
+import { execa, type ResultPromise } from 'execa';
+import { pidAlive } from '../../../harness/support/pid.ts';
 import { REPO_ROOT } from '../../../harness/support/paths.ts';
 import {
   BROKEN_SCENARIOS_DIR,
   FAKE_ENGINE_DIR,
+  SLOW_SCENARIOS_DIR,
   resultsFile,
   tempDirs,
   runHarness,
@@ -65,6 +68,86 @@ describe('CLI usage errors exit 2 with what was wrong and how to fix it', () => 
     const r = await harness('bnech');
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/unknown command 'bnech'/);
+  });
+});
+
+describe('a given --config is always read and validated (exit 2 when missing or corrupt)', () => {
+  const corrupt = (): string => {
+    const file = path.join(tmp(), 'corrupt.json');
+    fs.writeFileSync(file, '{ "baseline": ');
+    return file;
+  };
+
+  // Every path through bench: the comparison, and each one that implies --no-compare.
+  for (const extra of [
+    [],
+    ['--no-compare'],
+    ['--engine', FAKE_ENGINE_DIR],
+    ['--perf-trace'],
+    ['--peers'],
+  ]) {
+    it(`bench ${extra.join(' ') || '(comparing)'}`, async () => {
+      const out = tmp();
+      const base = ['bench', ...extra, '--filter', 'core/map_get', '--out', out];
+      const missing = await harness(...base, '--config', 'nope.json');
+      expect(missing.exitCode).toBe(2);
+      expect(missing.stderr).toBe(
+        `error: config file ${path.join(REPO_ROOT, 'nope.json')} does not exist\n` +
+          `  fix: check the --config path, or leave --config out to use the default ${path.join(REPO_ROOT, 'perf.config.json')}`,
+      );
+      const bad = corrupt();
+      const broken = await harness(...base, '--config', bad);
+      expect(broken.exitCode).toBe(2);
+      expect(broken.stderr).toMatch(
+        new RegExp(`^error: config file ${bad} is not usable: not valid JSON \\(`),
+      );
+      expect(broken.stderr).toContain(`  fix: correct the JSON syntax of ${bad}`);
+      // Nothing ran: no results, no checkout.
+      expect(fs.readdirSync(out)).toEqual([]);
+      expect(missing.stderr + broken.stderr).not.toMatch(/checking out/);
+    });
+  }
+});
+
+describe('bench, compare, gate and calibrate: an unwritable --out is exit 2 before any work', () => {
+  for (const args of [
+    ['bench', '--no-compare', '--out', '/proc/nope'],
+    ['bench', '--out', '/etc/passwd/run'],
+    ['compare', '--baseline', 'HEAD', '--out', '/proc/nope'],
+    ['gate', '--out', '/sys/nope'],
+    ['calibrate', '--target', 'core/map_get', '--out', '/proc/nope'],
+  ]) {
+    it(args.join(' '), async () => {
+      const r = await runHarness(
+        [...args, '--filter', 'core/map_get'],
+        REPO_ROOT,
+        {},
+        {
+          timeout: 60_000,
+        },
+      );
+      expect(r.timedOut, 'the command hung').toBe(false);
+      expect(r.exitCode).toBe(2);
+      const out = args.at(-1) ?? '';
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^error: --out ${out}: /(proc|sys|etc/passwd)\\b.*\\n  fix: give a folder you can write to`,
+        ),
+      );
+      expect(r.stderr).not.toMatch(/checking out|measuring/);
+    });
+  }
+
+  it('gate with GITHUB_STEP_SUMMARY where nothing can be written', async () => {
+    const r = await runHarness(
+      ['gate', '--filter', 'core/map_get'],
+      REPO_ROOT,
+      { GITHUB_STEP_SUMMARY: '/proc/nope/summary.md' },
+      { timeout: 60_000 },
+    );
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^error: GITHUB_STEP_SUMMARY=\/proc\/nope\/summary\.md: \/proc is/);
+    expect(r.stderr).not.toMatch(/checking out/);
   });
 });
 
@@ -148,4 +231,130 @@ describe('show', () => {
     // The verdict comes last.
     expect(r.stdout.trimEnd().endsWith(renderJudgment(verdict).trimEnd())).toBe(true);
   });
+});
+
+/** Whether `pid` still runs: alive and not a zombie its stopped parent hasn't reaped (Linux). */
+function stillRunning(pid: number): boolean {
+  if (!pidAlive(pid)) return false;
+  try {
+    // "pid (comm) S ...": the state follows the last ")".
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `probe` every 100 ms until it returns a value other than null; throws after `ms`. */
+async function waitFor<T>(what: string, probe: () => T | null, ms: number): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = probe();
+    if (v !== null) return v;
+    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('an interrupted bench leaves no scratch folder of the job in flight', () => {
+  const running: ResultPromise[] = [];
+  afterEach(() => {
+    // Whatever a failed test left running: the whole process group, orphans included.
+    for (const p of running.splice(0)) {
+      try {
+        if (p.pid !== undefined) process.kill(-p.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  });
+
+  const scratch = (root: string): string[] =>
+    fs.readdirSync(root).filter((n) => n.startsWith('inmem-bench-'));
+
+  /**
+   * `bench` on the slow fixture job, in a process group of its own, with TMPDIR a folder of
+   * this test (so the listing sees only this run's scratch folders); resolves once the job's
+   * child process is in its setup, with that child's pid.
+   */
+  async function slowBench(launch: 'npm run' | 'node') {
+    const root = tmp();
+    const before = scratch(root);
+    const args = [
+      'bench',
+      '--no-compare',
+      '--scenarios',
+      SLOW_SCENARIOS_DIR,
+      '--filter',
+      'core/slow_setup',
+      '--out',
+      path.join(root, 'out'),
+    ];
+    const env = { CI: 'true', TMPDIR: root };
+    const run =
+      launch === 'npm run'
+        ? execa('npm', ['run', '--silent', 'harness', '--', ...args], {
+            cwd: REPO_ROOT,
+            reject: false,
+            detached: true,
+            env,
+          })
+        : runHarness(args, REPO_ROOT, env, { detached: true });
+    running.push(run);
+    const childPid = await waitFor(
+      "the job's child process to start",
+      () => {
+        for (const name of scratch(root)) {
+          const marker = path.join(root, name, 'work', 'started');
+          const text = fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8') : '';
+          if (text !== '') return Number(text);
+        }
+        return null;
+      },
+      90_000,
+    );
+    const leftover = (): string[] => scratch(root).filter((n) => !before.includes(n));
+    expect(leftover()).toHaveLength(1);
+    return { run, childPid, leftover };
+  }
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`${signal} to the process group (${signal === 'SIGINT' ? 'Ctrl-C' : 'kill -TERM -<pgid>'}) of \`npm run harness -- bench\``, async () => {
+      const { run, childPid, leftover } = await slowBench('npm run');
+      if (run.pid === undefined) throw new Error('no pid');
+      process.kill(-run.pid, signal);
+      await run;
+      await waitFor('the child to exit', () => (stillRunning(childPid) ? null : true), 15_000);
+      expect(leftover()).toEqual([]);
+    }, 150_000);
+  }
+
+  // In practice the harness may be killed outright as Ctrl-C arrives: tsx's CLI SIGKILLs a
+  // process that acknowledges a relayed signal late. Here it is stopped instead, so it can't
+  // clean up and the child still has a parent (the orphan case is the next test).
+  it("the harness unable to clean up and the job's child interrupted: the child removes it", async () => {
+    const { run, childPid, leftover } = await slowBench('node');
+    if (run.pid === undefined) throw new Error('no pid');
+    process.kill(run.pid, 'SIGSTOP');
+    try {
+      process.kill(childPid, 'SIGINT');
+      await waitFor('the child to exit', () => (stillRunning(childPid) ? null : true), 15_000);
+      expect(leftover()).toEqual([]);
+    } finally {
+      process.kill(run.pid, 'SIGKILL');
+    }
+  }, 150_000);
+
+  it('the harness killed outright and nothing else: the orphaned child removes it and exits', async () => {
+    const { run, childPid, leftover } = await slowBench('node');
+    if (run.pid === undefined) throw new Error('no pid');
+    process.kill(run.pid, 'SIGKILL');
+    // The job would wait a minute in its setup; an orphan gives up within a second.
+    await waitFor(
+      'the orphaned child to exit',
+      () => (stillRunning(childPid) ? null : true),
+      15_000,
+    );
+    expect(leftover()).toEqual([]);
+  }, 150_000);
 });

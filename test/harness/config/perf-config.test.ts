@@ -103,9 +103,7 @@ describe('config errors (exit 2, naming the file and the field)', () => {
     try {
       const missing = path.join(dir, 'nope.json');
       expect(() => loadConfig(missing)).toThrow(UsageError);
-      expect(() => loadConfig(missing)).toThrow(
-        `config file ${missing} is not usable: can't read it (ENOENT)`,
-      );
+      expect(() => loadConfig(missing)).toThrow(`config file ${missing} does not exist`);
       const bad = path.join(dir, 'bad.json');
       fs.writeFileSync(bad, '{ "baseline": ');
       expect(() => loadConfig(bad)).toThrow(/bad\.json is not usable: not valid JSON/);
@@ -128,7 +126,7 @@ describe('config errors (exit 2, naming the file and the field)', () => {
   it('refuses unknown fields, maxRounds < minRounds, and bad globs', () => {
     const extra = rawConfig();
     (extra.gate as Record<string, unknown>).confrim = true;
-    expect(problem(extra).field).toBe('gate');
+    expect(problem(extra).field).toBe('gate.confrim');
     const rounds = rawConfig();
     Object.assign(rounds.compare as object, { minRounds: 10, maxRounds: 5 });
     expect(problem(rounds).field).toBe('compare.maxRounds');
@@ -156,5 +154,75 @@ describe('config errors (exit 2, naming the file and the field)', () => {
     const err = problem(unit);
     expect(err.field).toBe('redFlags[0].unit');
     expect(err.message).toMatch(/snapshot-acquire figure is in ns, not "µs"/);
+  });
+
+  it('a missing file: says it does not exist, gives the path resolved, suggests the default', () => {
+    const file = path.join(tempDir(), 'nope.json');
+    const relative = path.relative(process.cwd(), file);
+    expect(path.isAbsolute(relative)).toBe(false);
+    let err: unknown = null;
+    try {
+      loadConfig(relative);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toBe(`config file ${file} does not exist`);
+    expect((err as ConfigError).hint).toBe(
+      `check the --config path, or leave --config out to use the default ${DEFAULT_CONFIG_PATH}`,
+    );
+  });
+
+  it('a folder or a file that is not JSON: what is wrong and the fix, without "fix: fix"', () => {
+    const dir = tempDir();
+    expect(() => loadConfig(dir)).toThrow(
+      `config file ${dir} is not usable: can't read it (EISDIR)`,
+    );
+    const bad = path.join(dir, 'bad.json');
+    fs.writeFileSync(bad, '{ "baseline": ');
+    try {
+      loadConfig(bad);
+    } catch (e) {
+      expect((e as ConfigError).hint).toBe(
+        `correct the JSON syntax of ${bad} (the checked-in perf.config.json documents every field)`,
+      );
+    }
+    expect.assertions(2);
+  });
+
+  it('field problems read as sentences: missing, unknown, wrong type, not an object', () => {
+    const missing = rawConfig();
+    delete missing.compare;
+    expect(problem(missing).message).toBe(
+      'config file /x/perf.config.json is not usable: field "compare": missing (it must be an object)',
+    );
+    expect(problem(missing).hint).toBe(
+      'add "compare" to /x/perf.config.json (the checked-in perf.config.json documents every field)',
+    );
+
+    const extra = rawConfig();
+    (extra.gate as Record<string, unknown>).confrim = true;
+    expect(problem(extra).message).toBe(
+      'config file /x/perf.config.json is not usable: field "gate.confrim": not a field the harness knows',
+    );
+    expect(problem(extra).hint).toMatch(
+      /^remove "gate\.confrim" from \/x\/perf\.config\.json or correct its spelling/,
+    );
+
+    const wrong = rawConfig();
+    (wrong.compare as Record<string, unknown>).minRounds = 2.5;
+    expect(problem(wrong).message).toBe(
+      'config file /x/perf.config.json is not usable: field "compare.minRounds": must be an integer, not 2.5',
+    );
+    expect(problem(wrong).hint).toMatch(/^correct "compare\.minRounds" in \/x\/perf\.config\.json/);
+
+    const range = rawConfig();
+    (range.compare as Record<string, unknown>).alpha = 1.5;
+    expect(problem(range).message).toMatch(/field "compare\.alpha": .* \(it is 1\.5\)$/);
+
+    expect(problem([]).message).toBe(
+      'config file /x/perf.config.json is not usable: the file must hold a JSON object, not []',
+    );
+    expect(problem([]).field).toBeNull();
   });
 });

@@ -11,6 +11,7 @@ import { typicalFigure } from '../../../harness/judge/figures.ts';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { exportResults, toBmf, toGithubActionBenchmark } from '../../../harness/render/export.ts';
+import { UsageError } from '../../../harness/support/errors.ts';
 import { okResult, resultsFile } from '../helpers.ts';
 import { BENCH_RESULTS, COMPARE_RESULTS, readFixture } from '../report-fixtures.ts';
 
@@ -84,5 +85,54 @@ describe('export', () => {
       'core/map_set [other/2c/nodev20.0.0]',
     ]);
     expect(new Set(Object.keys(toBmf([a, b]))).size).toBe(2);
+  });
+
+  describe('two results files from one machine', () => {
+    // Same machine (hostHash, cores, Node), two runs: their names would collide.
+    const a = resultsFile([okResult({ medianNs: 20 })]);
+    const b = resultsFile([okResult({ medianNs: 30 })]);
+    b.runId = '20250102-000000-bbbbbb';
+    const other = resultsFile([okResult({ medianNs: 40 })]);
+    other.runId = '20250103-000000-cccccc';
+    other.environment = { ...other.environment, hostHash: 'other' };
+
+    it('BMF keeps both figures, each under a name with its run id', () => {
+      const bmf = BmfSchema.parse(JSON.parse(exportResults('bmf', [a, b, other])));
+      expect(bmf).toEqual({
+        'core/map_set [abc/2c/nodev20.0.0 run 20250101-000000-abcdef]': {
+          latency: { value: 20, lower_value: 19, upper_value: 21 },
+          throughput: { value: 50_000_000 },
+        },
+        'core/map_set [abc/2c/nodev20.0.0 run 20250102-000000-bbbbbb]': {
+          latency: { value: 30, lower_value: 19, upper_value: 30 },
+          throughput: { value: 50_000_000 },
+        },
+        // A machine with one file keeps the shorter name.
+        'core/map_set [other/2c/nodev20.0.0]': {
+          latency: { value: 40, lower_value: 19, upper_value: 40 },
+          throughput: { value: 50_000_000 },
+        },
+      });
+    });
+
+    it('github-action-benchmark gets one entry per name', () => {
+      const out = GabSchema.parse(
+        JSON.parse(exportResults('github-action-benchmark', [a, b, other])),
+      );
+      expect(out.map((e) => [e.name, e.value])).toEqual([
+        ['core/map_set [abc/2c/nodev20.0.0 run 20250101-000000-abcdef]', 20],
+        ['core/map_set [abc/2c/nodev20.0.0 run 20250102-000000-bbbbbb]', 30],
+        ['core/map_set [other/2c/nodev20.0.0]', 40],
+      ]);
+    });
+
+    it('the same run twice is refused (UsageError, exit 2) in both formats', () => {
+      for (const format of ['bmf', 'github-action-benchmark'] as const) {
+        expect(() => exportResults(format, [a, b, a])).toThrow(UsageError);
+        expect(() => exportResults(format, [a, a])).toThrow(
+          'two exported entries would both be named "core/map_set [abc/2c/nodev20.0.0 run 20250101-000000-abcdef]": run 20250101-000000-abcdef is given more than once',
+        );
+      }
+    });
   });
 });

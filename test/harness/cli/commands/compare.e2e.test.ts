@@ -46,6 +46,39 @@ describe('compare, gate and bench: usage errors exit 2 before any checkout', () 
     expect(r.stderr).not.toMatch(/checking out/);
   });
 
+  it('compare with an --against that names no commit: refused before the baseline checkout', async () => {
+    const before = worktreeEntries();
+    const r = await harness([
+      'compare',
+      '--baseline',
+      'HEAD',
+      '--against',
+      '$(...)',
+      '--filter',
+      'core/map_get',
+    ]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^error: --against "\$\(\.\.\.\)" does not name a commit/);
+    expect(r.stderr).toMatch(/\n {2}fix: git fetch --tags/);
+    expect(r.stderr).not.toMatch(/checking out|dependencies:/);
+    expect(worktreeEntries()).toEqual(before);
+  });
+
+  it('compare with a --baseline that names no commit and a good --against: the baseline is named', async () => {
+    const r = await harness([
+      'compare',
+      '--baseline',
+      'no_such_ref_xyz',
+      '--against',
+      'HEAD',
+      '--filter',
+      'core/map_get',
+    ]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^error: --baseline "no_such_ref_xyz" is neither a baseline/);
+    expect(r.stderr).not.toMatch(/checking out/);
+  });
+
   it('compare with both --against and --working-tree', async () => {
     const r = await harness([
       'compare',
