@@ -108,7 +108,7 @@ export function seedFlags(seed: number | undefined): string[] {
   return [`--hash-seed=${seed}`, `--random-seed=${seed}`];
 }
 
-/** A job's scratch folder: `<tmp>/inmem-bench-<pid of the harness>-XXXXXX`. */
+/** A job's scratch folder: `<tmp>/inmem-bench-<pid of the harness>-<six random characters from mkdtemp>`. */
 export const SCRATCH_PREFIX = 'inmem-bench-';
 let scratchSwept = false;
 
