@@ -13,7 +13,7 @@ import path from 'node:path';
 import { BufferedLog, StrictLog, type CommitLog } from './commit-log.ts';
 import { DurabilityMode } from './durability.ts';
 import { ClosedError, InMemError, InvalidArgumentError, TransactionStateError } from './errors.ts';
-import { checkRawKey, checkRunId, type RunId } from './keys.ts';
+import { checkRawKey, normalizeRunId, type RunId } from './keys.ts';
 import { PERF_TRACE_ENABLED, PerfRecorder, type PerfStats, type PerfTrace } from './perf-trace.ts';
 import { VersionedStore } from './storage.ts';
 import { Transaction, type TransactionHost } from './transaction.ts';
@@ -201,13 +201,13 @@ export class Database implements TransactionHost {
   /** Starts a transaction on one run. It may live across awaits; end it with commit() or abort(). */
   begin(runId: RunId): Transaction {
     this.checkOpen();
-    checkRunId(runId);
+    const id = canonicalRunId(this.store, runId);
     let txn: Transaction;
     if (this.perf === undefined) {
-      txn = new Transaction(this, runId);
+      txn = new Transaction(this, id);
     } else {
       const t0 = nowNs();
-      txn = new Transaction(this, runId);
+      txn = new Transaction(this, id);
       txn.snapshotAcquireNs = nowNs() - t0;
     }
     this.openTransactions.push(txn);
@@ -277,32 +277,32 @@ export class Database implements TransactionHost {
   put(runId: RunId, key: string, value: unknown): void {
     this.checkOpen();
     checkRawKey(key);
-    if (this.store.shard(runId) === undefined) checkRunId(runId);
-    this.commitOne(runId, key, admitValue(value));
+    this.commitOne(canonicalRunId(this.store, runId), key, admitValue(value));
   }
 
   /** One-key delete committed on its own; returns whether the key existed. */
   delete(runId: RunId, key: string): boolean {
     this.checkOpen();
     checkRawKey(key);
-    const shard = this.store.shard(runId);
-    if (shard === undefined) {
-      checkRunId(runId);
-      return false;
-    }
-    if (shard.get(key)?.value === undefined) return false;
-    this.commitOne(runId, key, undefined);
+    const id = canonicalRunId(this.store, runId);
+    const shard = this.store.shard(id);
+    if (shard?.get(key)?.value === undefined) return false;
+    this.commitOne(id, key, undefined);
     return true;
   }
 
   /** Fast-path read: what a read-only transaction started now would return. */
   get(runId: RunId, key: string): Value | undefined {
     this.checkOpen();
-    const shard = this.store.shard(runId);
+    // The id as given first: runs are stored lower case, so a hit needs no normalising.
+    let shard = this.store.shard(runId);
     if (shard === undefined) {
-      checkRunId(runId);
-      checkRawKey(key);
-      return undefined;
+      const id = normalizeRunId(runId);
+      shard = id === runId ? undefined : this.store.shard(id);
+      if (shard === undefined) {
+        checkRawKey(key);
+        return undefined;
+      }
     }
     checkRawKey(key);
     const v = shard.get(key)?.value;
@@ -312,18 +312,18 @@ export class Database implements TransactionHost {
   /** Commit version of `key` now (0 when absent). */
   getVersion(runId: RunId, key: string): number {
     this.checkOpen();
-    checkRunId(runId);
+    const id = canonicalRunId(this.store, runId);
     checkRawKey(key);
-    const e = this.store.latestEntry(runId, key);
+    const e = this.store.latestEntry(id, key);
     return e === undefined || e.value === undefined ? 0 : e.version;
   }
 
   /** Fast-path list of keys under `prefix` in a run, sorted. */
   list(runId: RunId, prefix = ''): Array<[string, Value]> {
     this.checkOpen();
-    checkRunId(runId);
+    const id = canonicalRunId(this.store, runId);
     return this.store
-      .scan(runId, prefix, this.store.version)
+      .scan(id, prefix, this.store.version)
       .map(([k, e]) => [k, exportValue(e.value as Value)]);
   }
 
@@ -584,6 +584,14 @@ function releaseLock(dir: string): void {
   fs.rmSync(path.join(dir, LOCK_FILE), { force: true });
 }
 
+/**
+ * `runId` in its stored (lower-case) spelling; throws InvalidKeyError when it is not a UUID.
+ * Every stored run is keyed lower case, so an id that hits a shard is already canonical.
+ */
+function canonicalRunId(store: VersionedStore, runId: RunId): RunId {
+  return store.shard(runId) === undefined ? normalizeRunId(runId) : runId;
+}
+
 /** A read-only, consistent view of every run at one commit version. */
 export class Snapshot {
   readonly version: number;
@@ -600,17 +608,17 @@ export class Snapshot {
 
   get(runId: RunId, key: string): Value | undefined {
     this.check();
-    checkRunId(runId);
+    const id = canonicalRunId(this.db.store, runId);
     checkRawKey(key);
-    const e = VersionedStore.visible(this.db.store.latestEntry(runId, key), this.version);
+    const e = VersionedStore.visible(this.db.store.latestEntry(id, key), this.version);
     return e === undefined || e.value === undefined ? undefined : exportValue(e.value);
   }
 
   list(runId: RunId, prefix = ''): Array<[string, Value]> {
     this.check();
-    checkRunId(runId);
+    const id = canonicalRunId(this.db.store, runId);
     return this.db.store
-      .scan(runId, prefix, this.version)
+      .scan(id, prefix, this.version)
       .map(([k, e]) => [k, exportValue(e.value as Value)]);
   }
 

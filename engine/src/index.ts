@@ -26,7 +26,7 @@ export {
   IoError,
   type InMemErrorCode,
 } from './errors.ts';
-export { newRunId, isRunId, type RunId } from './keys.ts';
+export { newRunId, isRunId, normalizeRunId, type RunId } from './keys.ts';
 export { LIMITS, valuesEqual, type Value } from './value.ts';
 export { KVStore, KVTransaction } from './primitives/kv-store.ts';
 export {

@@ -1,5 +1,6 @@
 /**
- * Run ids and keys. A run id is a UUID string; a key is a non-empty string of at most
+ * Run ids and keys. A run id is a UUID string, stored in lower case: `ABC…` and `abc…` name
+ * one run; a key is a non-empty string of at most
  * LIMITS.maxKeyBytes UTF-8 bytes. Primitives namespace their keys with a short prefix
  * (see `primitives/namespaces.ts`), so the five primitives never see each other's data.
  */
@@ -10,6 +11,7 @@ import { isWellFormedString, LIMITS } from './value.ts';
 export type RunId = string;
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const LOWER_UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A new random (v4) run id. */
 export function newRunId(): RunId {
@@ -26,6 +28,16 @@ export function checkRunId(runId: unknown): asserts runId is RunId {
       `run id ${JSON.stringify(runId)} is not a UUID; create one with newRunId() or RunIndex.createRun()`,
     );
   }
+}
+
+/**
+ * The canonical (lower-case) spelling of a run id; throws InvalidKeyError when it is not a
+ * UUID. Every entry point stores and looks runs up by this spelling.
+ */
+export function normalizeRunId(runId: unknown): RunId {
+  if (typeof runId === 'string' && LOWER_UUID_RE.test(runId)) return runId;
+  checkRunId(runId);
+  return runId.toLowerCase();
 }
 
 export function checkKey(

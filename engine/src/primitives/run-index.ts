@@ -11,7 +11,7 @@
  */
 import type { Database } from '../database.ts';
 import { InvalidArgumentError, InvalidTransitionError, NotFoundError } from '../errors.ts';
-import { checkKey, checkRunId, newRunId, type RunId } from '../keys.ts';
+import { checkKey, newRunId, normalizeRunId, type RunId } from '../keys.ts';
 import { admitValue, type Value } from '../value.ts';
 import { NS, SYSTEM_RUN_ID } from './namespaces.ts';
 
@@ -82,7 +82,8 @@ export class RunIndex {
     if (options.name !== undefined && typeof options.name !== 'string') {
       throw new InvalidArgumentError('run name must be a string');
     }
-    if (options.parentRunId !== undefined) checkRunId(options.parentRunId);
+    const parentRunId =
+      options.parentRunId === undefined ? null : normalizeRunId(options.parentRunId);
     const now = Date.now();
     const meta: RunMeta = {
       runId: newRunId(),
@@ -90,7 +91,7 @@ export class RunIndex {
       status: 'active',
       tags,
       metadata: admitValue(options.metadata ?? null),
-      parentRunId: options.parentRunId ?? null,
+      parentRunId,
       createdAt: now,
       updatedAt: now,
       endedAt: null,
@@ -106,12 +107,11 @@ export class RunIndex {
   }
 
   getRun(runId: RunId): RunMeta | undefined {
-    checkRunId(runId);
-    return this.db.get(SYSTEM_RUN_ID, P + runId) as RunMeta | undefined;
+    return this.db.get(SYSTEM_RUN_ID, P + normalizeRunId(runId)) as RunMeta | undefined;
   }
 
-  private update(runId: RunId, change: (cur: RunMeta) => RunMeta): RunMeta {
-    checkRunId(runId);
+  private update(given: RunId, change: (cur: RunMeta) => RunMeta): RunMeta {
+    const runId = normalizeRunId(given);
     return this.db.transaction(SYSTEM_RUN_ID, (txn) => {
       const cur = txn.get(P + runId) as RunMeta | undefined;
       if (cur === undefined) throw new NotFoundError(`run ${runId} does not exist`);
@@ -167,11 +167,12 @@ export class RunIndex {
     if (query.limit !== undefined && (!Number.isSafeInteger(query.limit) || query.limit < 0)) {
       throw new InvalidArgumentError(`limit must be a non-negative integer, got ${query.limit}`);
     }
+    const parent = query.parentRunId === undefined ? undefined : normalizeRunId(query.parentRunId);
     const matches = this.listRuns().filter(
       (r) =>
         (query.status === undefined || r.status === query.status) &&
         (query.tag === undefined || r.tags.includes(query.tag)) &&
-        (query.parentRunId === undefined || r.parentRunId === query.parentRunId) &&
+        (parent === undefined || r.parentRunId === parent) &&
         (query.createdAfter === undefined || r.createdAt >= query.createdAfter) &&
         (query.createdBefore === undefined || r.createdAt <= query.createdBefore),
     );
@@ -191,7 +192,8 @@ export class RunIndex {
    * record): atomicity is per run, so a crash between them leaves the record of an empty run,
    * and deleting again finishes the job.
    */
-  deleteRun(runId: RunId): void {
+  deleteRun(given: RunId): void {
+    const runId = normalizeRunId(given);
     if (this.getRun(runId) === undefined) throw new NotFoundError(`run ${runId} does not exist`);
     this.db.transaction(runId, (txn) => {
       for (const [key] of txn.list('')) txn.delete(key);
