@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { BufferedLog, StrictLog, type CommitLog } from './commit-log.ts';
 import { DurabilityMode } from './durability.ts';
+import { closeOnExitSignals } from './exit-signals.ts';
 import { ClosedError, InMemError, InvalidArgumentError, TransactionStateError } from './errors.ts';
 import { checkRawKey, normalizeRunId, type RunId } from './keys.ts';
 import { PERF_TRACE_ENABLED, PerfRecorder, type PerfStats, type PerfTrace } from './perf-trace.ts';
@@ -112,6 +113,8 @@ export class Database implements TransactionHost {
   /** Open transactions, oldest first; an array so a sync transaction is a push and a pop. */
   private readonly openTransactions: Transaction[] = [];
   private readonly counters = { commits: 0, readOnlyCommits: 0, aborts: 0, conflicts: 0 };
+  /** Set by closeOnExitSignals(): takes this database out of the signal handlers. */
+  private leaveExitSignals: (() => void) | undefined;
 
   private constructor(config: OpenConfig) {
     this.durabilityMode = config.mode;
@@ -466,6 +469,25 @@ export class Database implements TransactionHost {
     }
   }
 
+  /**
+   * Opt-in: close this database (flushing buffered commits) on SIGTERM, SIGINT or SIGHUP, then
+   * let the signal end the process as it would have; without it those signals lose a buffered
+   * database's pending commits. An application listener of its own for the signal keeps the
+   * process alive (see exit-signals.ts). Returns a function that undoes it; close() does too.
+   */
+  closeOnExitSignals(): () => void {
+    this.checkOpen();
+    if (this.leaveExitSignals === undefined) {
+      const leave = closeOnExitSignals(this);
+      const undo = (): void => {
+        if (this.leaveExitSignals === undo) this.leaveExitSignals = undefined;
+        leave();
+      };
+      this.leaveExitSignals = undo;
+    }
+    return this.leaveExitSignals;
+  }
+
   /** Writes and fsyncs every buffered commit now (a no-op in strict and in-memory modes). */
   flush(): void {
     this.checkOpen();
@@ -478,6 +500,7 @@ export class Database implements TransactionHost {
    */
   shutdown(): void {
     if (this.closed) return;
+    this.leaveExitSignals?.();
     for (const txn of [...this.openTransactions]) txn.abort();
     this.closed = true;
     try {

@@ -11,6 +11,7 @@ export {
   type PerfBreakdown,
 } from './perf-trace.ts';
 export { Transaction, type TransactionState } from './transaction.ts';
+export { EXIT_SIGNALS, type ExitSignal } from './exit-signals.ts';
 export {
   InMemError,
   ConflictError,
