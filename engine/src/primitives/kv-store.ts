@@ -9,23 +9,29 @@ import { NS } from './namespaces.ts';
 
 const P = NS.kv;
 
+function namespaced(key: string): string {
+  checkKey(key);
+  return P + key;
+}
+
 /** KVStore operations inside one transaction (see KVStore.transaction). */
 export class KVTransaction {
-  constructor(private readonly txn: Transaction) {}
+  /** `storageKey` checks a user key and returns its namespaced key (KVStore's cache). */
+  constructor(
+    private readonly txn: Transaction,
+    private readonly storageKey: (key: string) => string = namespaced,
+  ) {}
 
   get(key: string): Value | undefined {
-    checkKey(key);
-    return this.txn.get(P + key);
+    return this.txn.get(this.storageKey(key));
   }
 
   put(key: string, value: unknown): void {
-    checkKey(key);
-    this.txn.put(P + key, value);
+    this.txn.put(this.storageKey(key), value);
   }
 
   delete(key: string): void {
-    checkKey(key);
-    this.txn.delete(P + key);
+    this.txn.delete(this.storageKey(key));
   }
 
   list(prefix = ''): Array<[string, Value]> {
@@ -42,8 +48,15 @@ export class KVStore {
    * caller's own key string and then the stored namespaced string hashes nothing; building
    * "kv/" + key on every call would allocate and hash a new string each time (about 2/3 of a
    * get's cost). Bounded: cleared when full, so unique-key workloads only lose the benefit.
+   *
+   * Transactions take their keys from the same cache, so a key written through any KVStore
+   * path is stored as the very string a later get looks up: the shard's Map then matches it
+   * by identity. A different string with the same text is compared by content, at a cost that
+   * depends on how V8 happens to represent each one (a cons string, or a flat one once the WAL
+   * encoder has read it), so it would vary with the durability mode the data was written in.
    */
   private readonly keyCache = new Map<string, string>();
+  private readonly toStorageKey = (key: string): string => this.storageKey(key);
 
   constructor(readonly db: Database) {}
 
@@ -80,11 +93,11 @@ export class KVStore {
   /** Several keys read from one snapshot: never a mix of versions. */
   getMany(runId: RunId, keys: readonly string[]): Array<Value | undefined> {
     for (const key of keys) checkKey(key);
-    return this.db.transaction(runId, (txn) => keys.map((key) => txn.get(P + key)));
+    return this.db.transaction(runId, (txn) => keys.map((key) => txn.get(this.storageKey(key))));
   }
 
   /** Runs `fn` atomically over several keys of one run. */
   transaction<T>(runId: RunId, fn: (kv: KVTransaction) => T): T {
-    return this.db.transaction(runId, (txn) => fn(new KVTransaction(txn)));
+    return this.db.transaction(runId, (txn) => fn(new KVTransaction(txn, this.toStorageKey)));
   }
 }
