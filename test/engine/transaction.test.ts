@@ -407,6 +407,34 @@ describe('compare-and-swap', () => {
   });
 });
 
+describe('validation when nothing committed since the snapshot', () => {
+  it('a wrong compare-and-swap expectation still conflicts, and nothing is written', () => {
+    put('k', 1);
+    const v = db.version;
+    const txn = db.begin(run);
+    txn.cas('k', v + 5, 'x');
+    txn.put('other', 1);
+    expect(db.version).toBe(txn.snapshotVersion);
+    expectConflict(() => txn.commit(), 'k');
+    expect(db.version).toBe(v);
+    expect(db.get(run, 'other')).toBeUndefined();
+  });
+
+  it('reads, writes and listed prefixes commit without conflict, and the writes land', () => {
+    put('a/1', 1);
+    const txn = db.begin(run);
+    expect(txn.get('a/1')).toBe(1);
+    expect(txn.list('a/')).toHaveLength(1);
+    txn.cas('a/1', db.version, 2);
+    txn.put('a/2', 2);
+    txn.commit();
+    expect(db.list(run, 'a/')).toEqual([
+      ['a/1', 2],
+      ['a/2', 2],
+    ]);
+  });
+});
+
 describe('list(prefix) and phantoms', () => {
   beforeEach(() => {
     put('p/a', 1);
