@@ -34,14 +34,6 @@ function chainLength(e: Entry | undefined): number {
   return n;
 }
 
-function longestChain(): number {
-  let max = 0;
-  for (const shard of db.store.shards.values()) {
-    for (const head of shard.values()) max = Math.max(max, chainLength(head));
-  }
-  return max;
-}
-
 function entryCount(): number {
   let n = 0;
   for (const shard of db.store.shards.values()) {
