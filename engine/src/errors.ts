@@ -41,8 +41,9 @@ export class InvalidValueError extends InMemError {
   constructor(
     message: string,
     readonly path: string,
+    options?: { cause?: unknown },
   ) {
-    super('INVALID_VALUE', message);
+    super('INVALID_VALUE', message, options);
   }
 }
 

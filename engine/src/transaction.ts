@@ -168,6 +168,12 @@ export class Transaction {
   }
 
   validate(store: VersionedStore): void {
+    // Nothing committed since the snapshot: no read, write or listed prefix can have changed,
+    // so only the compare-and-swap expectations (which may be wrong from the start) remain.
+    if (store.version === this.snapshotVersion) {
+      if (this.casChecks !== undefined) this.validateCas(store);
+      return;
+    }
     if (
       this.reads === undefined &&
       this.casChecks === undefined &&
@@ -188,6 +194,18 @@ export class Transaction {
       }
     }
     this.validateWrites(store);
+    if (this.casChecks !== undefined) this.validateCas(store);
+    for (const prefix of this.scannedPrefixes ?? []) {
+      if (store.newestUnder(this.runId, prefix) > this.snapshotVersion) {
+        throw new ConflictError(
+          `keys under "${prefix}" changed after this transaction listed them`,
+          prefix,
+        );
+      }
+    }
+  }
+
+  private validateCas(store: VersionedStore): void {
     for (const [key, expected] of this.casChecks ?? []) {
       const head = store.latestEntry(this.runId, key);
       const now = head === undefined || head.value === undefined ? 0 : head.version;
@@ -195,14 +213,6 @@ export class Transaction {
         throw new ConflictError(
           `compare-and-swap on "${key}" expected version ${expected}, found ${now}`,
           key,
-        );
-      }
-    }
-    for (const prefix of this.scannedPrefixes ?? []) {
-      if (store.newestUnder(this.runId, prefix) > this.snapshotVersion) {
-        throw new ConflictError(
-          `keys under "${prefix}" changed after this transaction listed them`,
-          prefix,
         );
       }
     }

@@ -35,6 +35,12 @@ export const LIMITS = {
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
+/** %TypedArray%.prototype[Symbol.toStringTag]: the element type from the internal slot. */
+const typedArrayTag = Object.getOwnPropertyDescriptor(
+  Object.getPrototypeOf(Uint8Array.prototype) as object,
+  Symbol.toStringTag,
+)?.get as (this: unknown) => string | undefined;
+
 interface Budget {
   size: number;
 }
@@ -134,13 +140,15 @@ function admitAt(
     return null;
   }
   const obj = input as object;
-  if (obj instanceof Uint8Array) {
-    budget.size += obj.byteLength;
+  // ArrayBuffer.isView and the typed-array tag getter read internal slots, never a proxy trap.
+  if (ArrayBuffer.isView(obj) && typedArrayTag.call(obj) === 'Uint8Array') {
+    const bytes = obj as Uint8Array;
+    budget.size += bytes.byteLength;
     if (budget.size > LIMITS.maxValueSize) tooLarge(path);
     // A plain Uint8Array copy: Buffers and views over shared memory become independent bytes.
     // (Not `slice`: on a Buffer it creates another Buffer, whose own `slice` returns a view, so
     // `exportValue` would hand out the stored memory.)
-    return new Uint8Array(obj);
+    return new Uint8Array(bytes);
   }
   if (depth >= LIMITS.maxDepth) {
     throw new InvalidValueError(`${path} nests deeper than ${LIMITS.maxDepth} levels`, path);
@@ -149,43 +157,75 @@ function admitAt(
     throw new InvalidValueError(`${path} refers back to one of its ancestors (a cycle)`, path);
   }
   seen.add(obj);
+  // Each container is read once, from one snapshot of its length or keys: a getter or proxy
+  // that changes the container while it is copied can't make the copy sparse or inconsistent.
+  // `at` names what was being read, for a getter or trap that throws.
+  let at = path;
   let out: Value;
-  if (Array.isArray(obj)) {
-    const arr: Value[] = new Array<Value>(obj.length);
-    for (let i = 0; i < obj.length; i++) {
-      if (!(i in obj)) {
-        throw new InvalidValueError(`${path}[${i}] is a hole in a sparse array`, `${path}[${i}]`);
+  try {
+    if (Array.isArray(obj)) {
+      const src = obj as unknown[];
+      const length = src.length;
+      const arr: Value[] = [];
+      for (let i = 0; i < length; i++) {
+        at = `${path}[${i}]`;
+        const child = src[i];
+        // Only an undefined read can be a hole; the `in` check (a proxy trap) is paid only then.
+        if (child === undefined && !(i in src)) {
+          throw new InvalidValueError(
+            i < src.length
+              ? `${at} is a hole in a sparse array`
+              : `${at} was removed while the array was being read (a getter shrank it)`,
+            at,
+          );
+        }
+        arr.push(admitAt(child, at, depth + 1, budget, seen));
       }
-      arr[i] = admitAt(obj[i], `${path}[${i}]`, depth + 1, budget, seen);
+      out = Object.freeze(arr);
+    } else {
+      const proto: unknown = Object.getPrototypeOf(obj);
+      if (proto !== Object.prototype && proto !== null) {
+        const ctor: unknown = (proto as { constructor?: unknown }).constructor;
+        const name = typeof ctor === 'function' && ctor.name !== '' ? ctor.name : 'unknown';
+        throw new InvalidValueError(
+          `${path} is an instance of ${name}: only plain objects, arrays and Uint8Array are allowed`,
+          path,
+        );
+      }
+      if (Object.getOwnPropertySymbols(obj).length > 0) {
+        throw new InvalidValueError(`${path} has symbol-keyed properties`, path);
+      }
+      const src = obj as Record<string, unknown>;
+      const copy: Record<string, Value> = {};
+      for (const key of Object.keys(obj)) {
+        budget.size += key.length;
+        at = `${path}.${key}`;
+        checkWellFormed(key, at);
+        const child = src[key];
+        if (child === undefined && !Object.hasOwn(src, key)) {
+          throw new InvalidValueError(
+            `${at} was deleted while the object was being read (a getter removed it)`,
+            at,
+          );
+        }
+        // defineProperty so a key named "__proto__" stays data, never a prototype change.
+        Object.defineProperty(copy, key, {
+          value: admitAt(child, at, depth + 1, budget, seen),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      out = Object.freeze(copy);
     }
-    out = Object.freeze(arr);
-  } else {
-    const proto: unknown = Object.getPrototypeOf(obj);
-    if (proto !== Object.prototype && proto !== null) {
-      const name = (obj as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
-      throw new InvalidValueError(
-        `${path} is an instance of ${name}: only plain objects, arrays and Uint8Array are allowed`,
-        path,
-      );
-    }
-    if (Object.getOwnPropertySymbols(obj).length > 0) {
-      throw new InvalidValueError(`${path} has symbol-keyed properties`, path);
-    }
-    const copy: Record<string, Value> = {};
-    for (const key of Object.keys(obj)) {
-      budget.size += key.length;
-      const child = (obj as Record<string, unknown>)[key];
-      const childPath = `${path}.${key}`;
-      checkWellFormed(key, childPath);
-      // defineProperty so a key named "__proto__" stays data, never a prototype change.
-      Object.defineProperty(copy, key, {
-        value: admitAt(child, childPath, depth + 1, budget, seen),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
-    out = Object.freeze(copy);
+  } catch (err) {
+    if (err instanceof InvalidValueError) throw err;
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new InvalidValueError(
+      `${at} could not be read: a getter or proxy trap threw (${reason})`,
+      at,
+      { cause: err },
+    );
   }
   seen.delete(obj);
   if (budget.size > LIMITS.maxValueSize) tooLarge(path);

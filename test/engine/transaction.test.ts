@@ -407,6 +407,34 @@ describe('compare-and-swap', () => {
   });
 });
 
+describe('validation when nothing committed since the snapshot', () => {
+  it('a wrong compare-and-swap expectation still conflicts, and nothing is written', () => {
+    put('k', 1);
+    const v = db.version;
+    const txn = db.begin(run);
+    txn.cas('k', v + 5, 'x');
+    txn.put('other', 1);
+    expect(db.version).toBe(txn.snapshotVersion);
+    expectConflict(() => txn.commit(), 'k');
+    expect(db.version).toBe(v);
+    expect(db.get(run, 'other')).toBeUndefined();
+  });
+
+  it('reads, writes and listed prefixes commit without conflict, and the writes land', () => {
+    put('a/1', 1);
+    const txn = db.begin(run);
+    expect(txn.get('a/1')).toBe(1);
+    expect(txn.list('a/')).toHaveLength(1);
+    txn.cas('a/1', db.version, 2);
+    txn.put('a/2', 2);
+    txn.commit();
+    expect(db.list(run, 'a/')).toEqual([
+      ['a/1', 2],
+      ['a/2', 2],
+    ]);
+  });
+});
+
 describe('list(prefix) and phantoms', () => {
   beforeEach(() => {
     put('p/a', 1);
@@ -1093,11 +1121,15 @@ describe('old versions are pruned', () => {
     put('k', 'v3');
     del('d');
     const shard = db.store.shard(run);
-    expect(chainVersions(shard?.get('k'))).toEqual([v1 + 2, v1 + 1, v1 - 1]);
+    // v2 was seen by no snapshot, so v3 replaced it in place.
+    expect(chainVersions(shard?.get('k'))).toEqual([v1 + 2, v1 - 1]);
     expect(shard?.get('d')?.value).toBeUndefined(); // tombstone, kept for the snapshot
     expect(snap.get(run, 'k')).toBe('v1');
     expect(snap.get(run, 'd')).toBe('doomed');
     snap.release();
+    // Released: the tombstone and the old version go at once, before any further write.
+    expect(shard?.has('d')).toBe(false);
+    expect(chainVersions(shard?.get('k'))).toEqual([v1 + 2]);
     put('k', 'v4');
     expect(chainVersions(shard?.get('k'))).toEqual([db.version]);
     put('d', 'again');
@@ -1115,15 +1147,16 @@ describe('old versions are pruned', () => {
     s1.release();
     put('k', 'd');
     const shard = db.store.shard(run);
-    expect(chainVersions(shard?.get('k'))).toEqual([vb + 2, vb + 1, vb]);
+    expect(chainVersions(shard?.get('k'))).toEqual([vb + 2, vb]);
     expect(s2.get(run, 'k')).toBe('b');
     s2.release();
 
-    // A long chain built under an old snapshot is cut right below what the new oldest sees.
+    // Overwrites no snapshot can see replace the head: the chain does not grow with writes.
     const s3 = db.snapshot();
     for (let i = 0; i < 5; i++) put('k', `long${i}`);
-    expect(chainVersions(shard?.get('k')).length).toBe(6);
+    expect(chainVersions(shard?.get('k')).length).toBe(2);
     s3.release();
+    expect(chainVersions(shard?.get('k')).length).toBe(1);
     const s4 = db.snapshot();
     const v4 = db.version;
     put('k', 'after');

@@ -578,3 +578,140 @@ describe('run ids', () => {
     expect(db.runIds()).toEqual([run]);
   });
 });
+
+describe('admission reads each container once', () => {
+  /** Puts `value`, then checks the stored value and the one recovered by a reopen. */
+  function expectStoredAfterReopen(value: unknown, expected: Value): void {
+    put('k', value);
+    const check = (v: Value | undefined): void => {
+      expect(v).toEqual(expected);
+      if (Array.isArray(v)) expect(Object.keys(v)).toHaveLength(v.length);
+    };
+    check(db.get(run, 'k'));
+    db.close();
+    db = Database.open(dir);
+    check(db.get(run, 'k'));
+  }
+
+  it('an array a getter shrinks while it is read is refused, never stored sparse', () => {
+    const arr: unknown[] = [1, 2, 3];
+    Object.defineProperty(arr, 0, {
+      get() {
+        arr.length = 1;
+        return 1;
+      },
+      enumerable: true,
+      configurable: true,
+    });
+    const err = expectInvalidValue(arr, 'value[1]');
+    expect(err.message).toContain('removed while the array was being read');
+    db.close();
+    db = Database.open(dir);
+    expect(db.get(run, 'k')).toBeUndefined();
+  });
+
+  it('an array whose last getter shrinks it is stored as it was read, dense', () => {
+    const arr: unknown[] = [1, 2, 3];
+    Object.defineProperty(arr, 2, {
+      get() {
+        arr.length = 0;
+        return 3;
+      },
+      enumerable: true,
+      configurable: true,
+    });
+    expectStoredAfterReopen(arr, [1, 2, 3]);
+  });
+
+  it('an array a getter grows while it is read is copied at the length read first', () => {
+    const arr: unknown[] = [1, 2];
+    Object.defineProperty(arr, 0, {
+      get() {
+        arr.push(99, 100);
+        return 1;
+      },
+      enumerable: true,
+      configurable: true,
+    });
+    expectStoredAfterReopen({ list: arr }, { list: [1, 2] });
+  });
+
+  it('a key deleted by an earlier getter is refused; one deleted after it was read stays', () => {
+    const later: Record<string, unknown> = { b: 2 };
+    Object.defineProperty(later, 'a', {
+      get() {
+        delete later['b'];
+        return 1;
+      },
+      enumerable: true,
+      configurable: true,
+    });
+    // Object.keys order: 'b' was defined first, so it is read before 'a' deletes it.
+    expectStoredAfterReopen(later, { b: 2, a: 1 });
+    db.delete(run, 'k');
+
+    const earlier: Record<string, unknown> = {};
+    Object.defineProperty(earlier, 'a', {
+      get() {
+        delete earlier['b'];
+        return 1;
+      },
+      enumerable: true,
+      configurable: true,
+    });
+    earlier['b'] = 2;
+    const err = expectInvalidValue({ x: earlier }, 'value.x.b');
+    expect(err.message).toContain('deleted while the object was being read');
+  });
+
+  it('a getter that adds keys does not add them to the copy', () => {
+    const obj: Record<string, unknown> = {};
+    Object.defineProperty(obj, 'a', {
+      get() {
+        obj['late'] = 'x';
+        return 1;
+      },
+      enumerable: true,
+      configurable: true,
+    });
+    expectStoredAfterReopen(obj, { a: 1 });
+  });
+
+  it('a throwing getter or proxy trap is an InvalidValueError naming where, with the cause', () => {
+    const boom = new Error('boom');
+    const thrower = (): never => {
+      throw boom;
+    };
+    const cases: Array<[unknown, string]> = [
+      [new Proxy({ a: 1 }, { ownKeys: thrower }), 'value'],
+      [{ nested: new Proxy({ a: 1 }, { get: thrower }) }, 'value.nested.a'],
+      // Its length is the first thing read.
+      [[0, new Proxy([1], { get: thrower })], 'value[1]'],
+      [new Proxy({ a: 1 }, { getPrototypeOf: thrower }), 'value'],
+      [Object.defineProperty({}, 'g', { get: thrower, enumerable: true }) as unknown, 'value.g'],
+    ];
+    for (const [value, where] of cases) {
+      const err = expectInvalidValue(value, where);
+      expect(err.message).toContain('a getter or proxy trap threw (boom)');
+      expect(err.cause).toBe(boom);
+    }
+    const { proxy, revoke } = Proxy.revocable({ a: 1 }, {});
+    revoke();
+    expect(expectInvalidValue([proxy], 'value[0]').cause).toBeInstanceOf(TypeError);
+  });
+
+  it('the prototype is read once', () => {
+    let reads = 0;
+    const p = new Proxy(
+      { a: 1 },
+      {
+        getPrototypeOf() {
+          reads++;
+          return Object.prototype;
+        },
+      },
+    );
+    expectStoredAfterReopen(p, { a: 1 });
+    expect(reads).toBe(1);
+  });
+});
