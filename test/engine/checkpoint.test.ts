@@ -145,6 +145,9 @@ describe.each(['strict', 'buffered'] as const)('checkpoint round trip (%s)', (mo
     const txn = db.begin(r);
     expect(txn.get('w')).toBe('w0');
     db.put(r, 'x', 2);
+    // Deleted while a snapshot is open, so a tombstone is the key's newest entry.
+    db.put(r, 'gone', 'g');
+    db.delete(r, 'gone');
     db.checkpoint();
     expect(snap.get(r, 'x')).toBe(1);
     txn.put('y', 'from-txn');
@@ -162,6 +165,24 @@ describe.each(['strict', 'buffered'] as const)('checkpoint round trip (%s)', (mo
 });
 
 describe('checkpoint options and edge cases', () => {
+  it('buffered: the flusher thread writes to the new WAL after a checkpoint', () => {
+    const dir = tempDir('inmem-ckpt-');
+    const r = newRunId();
+    // A batch every 10 commits, so the flusher thread (not close()) writes most of them.
+    const db = Database.builder().path(dir).bufferedWith(60_000, 10).open();
+    openDbs.push(db);
+    for (let i = 0; i < 100; i++) db.put(r, `a${i}`, i);
+    db.checkpoint();
+    for (let i = 0; i < 100; i++) db.put(r, `b${i}`, i);
+    db.checkpoint();
+    for (let i = 0; i < 105; i++) db.put(r, `c${i}`, i);
+    const before = db.list(r);
+    closeDb(db);
+    const again = open(dir, 'buffered');
+    expect(again.list(r)).toEqual(before);
+    expect(again.recovery.records).toBe(105);
+  });
+
   it('checkpointEvery refuses what is not a positive integer (or Infinity)', () => {
     for (const bad of [0, -1, 1.5, Number.NaN, '1024' as unknown as number]) {
       expect(() => Database.builder().checkpointEvery(bad)).toThrow(InvalidArgumentError);
