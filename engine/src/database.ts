@@ -76,12 +76,12 @@ interface OpenConfig {
 
 /**
  * The WAL size that triggers an automatic checkpoint, unless the live state is bigger (then
- * 4x the checkpoint's size, so a checkpoint's cost stays a fixed share of the writes). 2 MB is
- * about 33k one-key records, which replay in under 100 ms on the 2-core test machine; a
- * checkpoint of a small state (four fsyncs, ~3-6 ms there) is then a few percent of the time
- * even buffered commits take to fill it.
+ * 4x the checkpoint's size, so a checkpoint's cost stays a fixed share of the writes). 1 MB is
+ * about 17k one-key records, which replay in well under 100 ms on the 2-core test machine
+ * (23k took 65-200 ms there); a checkpoint of a small state (four fsyncs, ~3-6 ms) is then a
+ * few percent of the time even buffered commits take to fill it.
  */
-export const DEFAULT_CHECKPOINT_BYTES = 2 * 1024 * 1024;
+export const DEFAULT_CHECKPOINT_BYTES = 1024 * 1024;
 const CHECKPOINT_LIVE_FACTOR = 4;
 
 const NO_RECOVERY: RecoveryReport = Object.freeze({ records: 0, truncatedBytes: 0, validBytes: 0 });
