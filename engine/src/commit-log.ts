@@ -39,6 +39,11 @@ export interface CommitLog {
   flush(): void;
   /** Flushes and releases threads, timers and hooks. Idempotent. */
   shutdown(): void;
+  /**
+   * Goes on in `wal` (a new, empty log: a checkpoint's) and closes the old writer. Call it
+   * right after flush(), with nothing pending.
+   */
+  switchTo(wal: WalWriter): void;
   readonly bytes: number;
   /** Commits logged but not yet known to be on disk. */
   readonly pendingCommits: number;
@@ -56,7 +61,14 @@ export class StrictLog implements CommitLog {
   /** The failed fsync's error, once the log is poisoned. */
   private failure: unknown;
 
-  constructor(private readonly wal: WalWriter) {}
+  constructor(private wal: WalWriter) {}
+
+  switchTo(wal: WalWriter): void {
+    const old = this.wal;
+    this.wal = wal;
+    this.unsynced = 0;
+    old.close();
+  }
 
   get bytes(): number {
     return this.wal.bytes;
@@ -206,7 +218,7 @@ export class BufferedLog implements CommitLog {
   private closed = false;
 
   constructor(
-    private readonly wal: WalWriter,
+    private wal: WalWriter,
     mode: Extract<DurabilityMode, { kind: 'buffered' }>,
   ) {
     this.mode = mode;
@@ -390,6 +402,21 @@ export class BufferedLog implements CommitLog {
   flush(): void {
     if (this.closed) return;
     this.flushTimed(undefined, 0);
+  }
+
+  switchTo(wal: WalWriter): void {
+    if (this.pendingCount > 0 || this.flushedSeq() < this.posted) {
+      throw new IoError('switching the WAL with commits still pending: flush first', undefined);
+    }
+    // The flusher holds its own descriptor on the old file; the next batch starts a new
+    // flusher, which opens the new one.
+    if (this.worker !== undefined) {
+      this.worker.postMessage({ type: 'close' });
+      this.worker = undefined;
+    }
+    const old = this.wal;
+    this.wal = wal;
+    old.close();
   }
 
   shutdown(): void {

@@ -2,7 +2,8 @@
  * The write-ahead log: one record per commit, so recovery replays whole transactions or nothing.
  *
  * File layout
- *   header  16 bytes: "INMEMWAL" | u32 format version | u32 crc32(previous 12 bytes)
+ *   header  format 1, 16 bytes: "INMEMWAL" | u32 1 | u32 crc32(previous 12 bytes)
+ *           format 2, 24 bytes: "INMEMWAL" | u32 2 | u64 base version | u32 crc32(previous 20 bytes)
  *   record  12 bytes: u32 payload length | u32 crc32(payload) | u32 crc32(previous 8 bytes)
  *           payload:  msgpack [version, runId, [[key, value] | [key], ...]]   ([key] = delete)
  *
@@ -11,6 +12,10 @@
  * A torn tail (a record cut short by a crash mid-write) was never acknowledged, so recovery
  * truncates it; any other damage raises CorruptionError with the offset and leaves the file as
  * it is. Checksums are zlib's crc32 (Node's built-in binding), not a hand-written table.
+ *
+ * The base version is the commit the log continues from: a checkpoint (checkpoint.ts) holds
+ * everything up to it, and the first record is base + 1. A log that starts from version 0
+ * keeps the format-1 header, so an engine that predates checkpoints still reads it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,7 +29,11 @@ import type { Value } from './value.ts';
 export const WAL_FILE = 'wal.log';
 const MAGIC = Buffer.from('INMEMWAL', 'latin1');
 const FORMAT_VERSION = 1;
+const FORMAT_WITH_BASE = 2;
+/** Size of the format-1 header (a log with base version 0). */
 export const FILE_HEADER_BYTES = 16;
+/** Size of the format-2 header, which carries a base version. */
+export const BASED_HEADER_BYTES = 24;
 export const RECORD_HEADER_BYTES = 12;
 
 export interface WalRecord {
@@ -41,12 +50,78 @@ export interface RecoveryReport {
   validBytes: number;
 }
 
-function fileHeader(): Buffer {
-  const h = Buffer.alloc(FILE_HEADER_BYTES);
+/** The file header of a log whose first record will be `baseVersion + 1`. */
+export function fileHeader(baseVersion = 0): Buffer {
+  if (baseVersion === 0) {
+    const h = Buffer.alloc(FILE_HEADER_BYTES);
+    MAGIC.copy(h, 0);
+    h.writeUInt32LE(FORMAT_VERSION, 8);
+    h.writeUInt32LE(crc32(h.subarray(0, 12)), 12);
+    return h;
+  }
+  const h = Buffer.alloc(BASED_HEADER_BYTES);
   MAGIC.copy(h, 0);
-  h.writeUInt32LE(FORMAT_VERSION, 8);
-  h.writeUInt32LE(crc32(h.subarray(0, 12)), 12);
+  h.writeUInt32LE(FORMAT_WITH_BASE, 8);
+  h.writeBigUInt64LE(BigInt(baseVersion), 12);
+  h.writeUInt32LE(crc32(h.subarray(0, 20)), 20);
   return h;
+}
+
+interface WalHeader {
+  bytes: number;
+  baseVersion: number;
+}
+
+/** Parses a complete file header (`data` holds at least FILE_HEADER_BYTES). */
+function parseHeader(data: Buffer, file: string): WalHeader {
+  if (!data.subarray(0, 8).equals(MAGIC)) {
+    throw new CorruptionError(`${file} is not an in-mem WAL (bad magic)`, file, 0);
+  }
+  const format = data.readUInt32LE(8);
+  if (format !== FORMAT_VERSION && format !== FORMAT_WITH_BASE) {
+    throw new CorruptionError(
+      `${file} has WAL format ${format}; this engine reads formats ${FORMAT_VERSION} and ${FORMAT_WITH_BASE}`,
+      file,
+      8,
+    );
+  }
+  const bytes = format === FORMAT_VERSION ? FILE_HEADER_BYTES : BASED_HEADER_BYTES;
+  const crcAt = bytes - 4;
+  if (data.length < bytes || data.readUInt32LE(crcAt) !== crc32(data.subarray(0, crcAt))) {
+    throw new CorruptionError(
+      `${file} is not an in-mem WAL (bad header checksum). Restore it from a backup, or move it aside to start empty.`,
+      file,
+      0,
+    );
+  }
+  if (format === FORMAT_VERSION) return { bytes, baseVersion: 0 };
+  const base = data.readBigUInt64LE(12);
+  if (base > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new CorruptionError(`${file} has an impossible base version ${base}`, file, 12);
+  }
+  return { bytes, baseVersion: Number(base) };
+}
+
+/**
+ * The version the log at `file` continues from (0 for a format-1 log), or undefined when there
+ * is no file or it is too short to say (recoverWal handles those).
+ */
+export function walBaseVersion(file: string): number | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  try {
+    const buf = Buffer.alloc(BASED_HEADER_BYTES);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    if (n < FILE_HEADER_BYTES) return undefined;
+    return parseHeader(buf.subarray(0, n), file).baseVersion;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Encodes one commit as a complete framed record. */
@@ -122,14 +197,25 @@ function decodePayload(payload: Buffer, file: string, offset: number): WalRecord
 
 /**
  * Reads every complete record of the log at `file`, calling `onRecord` for each in order.
- * Truncates a torn tail. Creates the file (with its header) when it does not exist.
+ * Truncates a torn tail. Creates the file (with its header) when it does not exist, continuing
+ * from `createBase` (the checkpoint's version, if there is one).
  */
-export function recoverWal(file: string, onRecord: (r: WalRecord) => void): RecoveryReport {
+export function recoverWal(
+  file: string,
+  onRecord: (r: WalRecord) => void,
+  createBase = 0,
+): RecoveryReport {
   if (!fs.existsSync(file)) {
-    fs.writeFileSync(file, fileHeader());
-    syncPath(file);
+    const header = fileHeader(createBase);
+    if (createBase === 0) {
+      fs.writeFileSync(file, header);
+      syncPath(file);
+    } else {
+      // Only a format-1 header may be found torn (see below), so a based one lands whole.
+      writeFileDurably(file, header);
+    }
     syncPath(path.dirname(file));
-    return { records: 0, truncatedBytes: 0, validBytes: FILE_HEADER_BYTES };
+    return { records: 0, truncatedBytes: 0, validBytes: header.length };
   }
   const data = fs.readFileSync(file);
   const expected = fileHeader();
@@ -142,24 +228,10 @@ export function recoverWal(file: string, onRecord: (r: WalRecord) => void): Reco
     }
     throw new CorruptionError(`${file} is not an in-mem WAL (bad header)`, file, 0);
   }
-  if (!data.subarray(0, 8).equals(MAGIC) || data.readUInt32LE(12) !== crc32(data.subarray(0, 12))) {
-    throw new CorruptionError(
-      `${file} is not an in-mem WAL (bad magic or header checksum)`,
-      file,
-      0,
-    );
-  }
-  const format = data.readUInt32LE(8);
-  if (format !== FORMAT_VERSION) {
-    throw new CorruptionError(
-      `${file} has WAL format ${format}; this engine reads format ${FORMAT_VERSION}`,
-      file,
-      8,
-    );
-  }
-  let offset = FILE_HEADER_BYTES;
+  const header = parseHeader(data, file);
+  let offset = header.bytes;
   let records = 0;
-  let lastVersion = 0;
+  let lastVersion = header.baseVersion;
   while (offset < data.length) {
     const remaining = data.length - offset;
     if (remaining < RECORD_HEADER_BYTES) break; // torn header
@@ -202,7 +274,17 @@ export function recoverWal(file: string, onRecord: (r: WalRecord) => void): Reco
   return { records, truncatedBytes, validBytes: offset };
 }
 
-function syncPath(p: string): void {
+/** Writes `data` to `file` via a temp file, fsynced, renamed over it; the directory fsynced. */
+function writeFileDurably(file: string, data: Buffer): void {
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, data);
+  syncPath(tmp);
+  fs.renameSync(tmp, file);
+  syncPath(path.dirname(file));
+}
+
+/** fsync of a file or a directory by path. */
+export function syncPath(p: string): void {
   const fd = fs.openSync(p, 'r');
   try {
     fs.fsyncSync(fd);

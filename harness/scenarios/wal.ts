@@ -1,6 +1,8 @@
 /**
  * WAL recovery: time to reopen a database whose WAL holds 50 000 one-key commits, i.e. to
- * replay them all. Only modes that write a WAL run it (inMemory has nothing to recover).
+ * replay them all; and to reopen one after 1 000 000 overwrites of 10 keys, which an engine
+ * with checkpoints recovers from its last checkpoint plus a short WAL. Only modes that write a
+ * WAL run them (inMemory has nothing to recover).
  *
  * The WAL is written in setup by the fastest WAL-writing mode the engine has (buffered when it
  * exists; before M4 only strict, which costs ~20 s of fsyncs here), then reopened in the mode
@@ -14,6 +16,8 @@ import { KEY_MASK, allOf, expectEqual, keySequence, type Scenario } from '../cat
 
 const COMMITS = 50_000;
 const KEYSPACE = 1_000;
+const OVERWRITES = 1_000_000;
+const HOT_KEYS = 10;
 
 export const scenarios: Scenario[] = [
   {
@@ -56,6 +60,56 @@ export const scenarios: Scenario[] = [
           ),
         teardown: () => db.close(),
         // A reopen allocates the whole store; per-op bytes would only restate the data size.
+        measureHeap: false,
+      };
+    },
+  },
+  {
+    kind: 'op',
+    name: 'wal/recovery/1m_overwrites',
+    layer: 'other',
+    writes: true,
+    modes: WAL_MODES,
+    labels: {
+      commits: OVERWRITES,
+      keys: HOT_KEYS,
+      timed: 'close + reopen (checkpoint load + WAL replay)',
+    },
+    guarantee: 'recovery after a long history restores the newest value of every key',
+    catches: 'reopen time growing with history instead of live data (no or broken checkpoints)',
+    setup({ engine, mode, tmpDir }) {
+      const dir = path.join(tmpDir, 'wal');
+      const writeMode = engine.capabilities.modes.buffered.supported ? 'buffered' : mode;
+      const keys = Array.from({ length: HOT_KEYS }, (_, k) => `key:${k}`);
+      const runId = engine.newRunId();
+      const writer = engine.open(writeMode, dir);
+      let key = '';
+      let value = 0;
+      const body = (txn: EngineTxn): void => txn.put(key, value);
+      for (let i = 0; i < OVERWRITES; i++) {
+        key = keys[i % HOT_KEYS] as string;
+        value = i;
+        if (writer.put !== undefined) writer.put(runId, key, value);
+        else writer.transaction(runId, body);
+      }
+      writer.close();
+      // Key k was last written by commit OVERWRITES - HOT_KEYS + k.
+      const finalValuesOk = (db: EngineDb): boolean =>
+        keys.every((k, i) => db.get(runId, k) === OVERWRITES - HOT_KEYS + i);
+      let db: EngineDb = engine.open(mode, dir);
+      let recovered = 0;
+      return {
+        op() {
+          db.close();
+          db = engine.open(mode, dir);
+          if (db.stats().version === OVERWRITES && finalValuesOk(db)) recovered++;
+        },
+        verify: (calls) =>
+          allOf(
+            expectEqual('reopens that recovered the final values', recovered, calls),
+            expectEqual('recovered version', db.stats().version, OVERWRITES),
+          ),
+        teardown: () => db.close(),
         measureHeap: false,
       };
     },

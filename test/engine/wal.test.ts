@@ -378,7 +378,7 @@ describe('corruption', () => {
     badCrc[13] = (badCrc[13] as number) ^ 0x01;
     cases.push(['bad header checksum', badCrc, 0]);
     const future = Buffer.from(header);
-    future.writeUInt32LE(2, 8);
+    future.writeUInt32LE(99, 8);
     future.writeUInt32LE(crc32(future.subarray(0, 12)), 12);
     cases.push(['unknown format version', future, 8]);
     for (const [, bytes, offset] of cases) {
