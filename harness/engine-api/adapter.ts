@@ -120,6 +120,7 @@ interface DurabilityModeFactory {
 interface DatabaseClass {
   open(dir: string): EngineDb;
   builder?: () => DatabaseBuilder;
+  prototype?: unknown;
 }
 
 export type ModeSupport = { supported: true } | { supported: false; reason: string };
@@ -127,6 +128,11 @@ export type ModeSupport = { supported: true } | { supported: false; reason: stri
 export interface EngineCapabilities {
   /** `Database.builder()` and `DurabilityMode` exist (M4 engines). */
   builder: boolean;
+  /**
+   * `db.checkpoint()` exists: reopen time is bounded by live data rather than by history, so
+   * long-history recovery scenarios can be sampled at all.
+   */
+  checkpoint: boolean;
   modes: Record<ModeName, ModeSupport>;
 }
 
@@ -224,6 +230,7 @@ function makeEngine(dir: string, url: string, mod: Record<string, unknown>): Loa
   };
   const capabilities: EngineCapabilities = {
     builder: hasBuilder,
+    checkpoint: hasFunctions(Database.prototype, ['checkpoint']),
     modes: {
       inMemory: hasBuilder ? { supported: true } : noBuilder,
       buffered: hasBuilder ? { supported: true } : noBuilder,

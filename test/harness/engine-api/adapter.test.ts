@@ -21,6 +21,7 @@ describe('engine capability detection', () => {
   it('reports inMemory and buffered unsupported for an engine without Database.builder', async () => {
     const engine = await loadEngine(FAKE_ENGINE_DIR);
     expect(engine.capabilities.builder).toBe(false);
+    expect(engine.capabilities.checkpoint).toBe(false);
     for (const mode of ['inMemory', 'buffered'] as const) {
       const support = engine.capabilities.modes[mode];
       expect(support.supported).toBe(false);
@@ -85,6 +86,7 @@ describe('engine capability detection', () => {
       expect(engine.capabilities.modes[mode].supported).toBe(engine.capabilities.builder);
     }
     expect(typeof engine.require('KVStore')).toBe('function');
+    expect(engine.capabilities.checkpoint).toBe(true);
   });
 
   it('refuses a missing directory, one without src/index.ts, and a module that is no engine', async () => {

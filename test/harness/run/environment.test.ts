@@ -16,6 +16,7 @@ afterEach(() => {
 
 const ALL_MODES: EngineCapabilities = {
   builder: true,
+  checkpoint: true,
   modes: {
     inMemory: { supported: true },
     buffered: { supported: true },
@@ -123,6 +124,7 @@ describe('engineRef', () => {
     const dir = tempDir('inmem-no-git-');
     const ref = await engineRef(dir, {
       builder: false,
+      checkpoint: false,
       modes: {
         inMemory: { supported: false, reason: 'no builder' },
         buffered: { supported: false, reason: 'no builder' },

@@ -95,6 +95,7 @@ describe('resultsFileFor', () => {
       module: 'file:///nowhere/index.ts',
       capabilities: {
         builder: false,
+        checkpoint: false,
         modes: {
           inMemory: { supported: false, reason: 'no builder' },
           buffered: { supported: false, reason: 'no builder' },

@@ -159,7 +159,7 @@ describe('scaling scenarios', () => {
     const noInMemory: LoadedEngine = {
       ...engine,
       capabilities: {
-        builder: true,
+        ...engine.capabilities,
         modes: { ...engine.capabilities.modes, inMemory: { supported: false, reason: 'not here' } },
       },
     };

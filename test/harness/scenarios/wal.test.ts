@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { scenarios } from '../../../harness/scenarios/wal.ts';
-import { drive, jobsOf } from './drive.ts';
+import { UnsupportedError } from '../../../harness/support/errors.ts';
+import { drive, jobsOf, treeEngine } from './drive.ts';
 
 // Each call is a close and a full recovery: two calls are enough.
 const N = 2;
@@ -32,4 +33,12 @@ describe('wal scenarios', () => {
       expect(d.opened).toBe(0);
     },
   );
+
+  it('1m_overwrites is unsupported, not minutes long, on an engine without checkpoints', async () => {
+    const engine = await treeEngine();
+    const noCheckpoint = { ...engine, capabilities: { ...engine.capabilities, checkpoint: false } };
+    const s = scenarios.find((x) => x.name === 'wal/recovery/1m_overwrites');
+    if (s === undefined) throw new Error('scenario missing');
+    await expect(drive(s, 'strict', N, noCheckpoint)).rejects.toThrow(UnsupportedError);
+  });
 });
