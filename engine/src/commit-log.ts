@@ -1,7 +1,7 @@
 /**
  * Where a commit's WAL record goes, per durability mode.
  *
- *   StrictLog    write + fdatasync before the commit returns.
+ *   StrictLog    write + fdatasync before the commit returns (into preallocated space).
  *   BufferedLog  append to a memory buffer; hand full (maxPendingWrites) or old (flushIntervalMs)
  *                buffers to a flusher thread that writes and fdatasyncs them.
  *
@@ -61,10 +61,14 @@ export class StrictLog implements CommitLog {
   /** The failed fsync's error, once the log is poisoned. */
   private failure: unknown;
 
-  constructor(private wal: WalWriter) {}
+  constructor(private wal: WalWriter) {
+    // Each commit's fdatasync then flushes its record only, not also a new file size.
+    wal.enablePreallocation();
+  }
 
   switchTo(wal: WalWriter): void {
     const old = this.wal;
+    wal.enablePreallocation();
     this.wal = wal;
     this.unsynced = 0;
     old.close();

@@ -232,12 +232,17 @@ export function recoverWal(
   let offset = header.bytes;
   let records = 0;
   let lastVersion = header.baseVersion;
-  while (offset < data.length) {
+  // Bytes from here to the end are all zero: space that was allocated (by a filesystem after a
+  // power loss, or by the writer's preallocation) but never written.
+  const zeroTail = zeroRunStart(data, offset);
+  while (offset < zeroTail) {
     const remaining = data.length - offset;
     if (remaining < RECORD_HEADER_BYTES) break; // torn header
     const len = data.readUInt32LE(offset);
     const payloadCrc = data.readUInt32LE(offset + 4);
     if (data.readUInt32LE(offset + 8) !== crc32(data.subarray(offset, offset + 8))) {
+      // A header whose bytes turn into the zero tail was cut short by a crash mid-write.
+      if (zeroTail < offset + RECORD_HEADER_BYTES) break;
       throw new CorruptionError(
         `WAL record header at offset ${offset} of ${file} failed its checksum; the file was left untouched. Restore it from a backup, or move it aside to start empty.`,
         file,
@@ -245,8 +250,11 @@ export function recoverWal(
       );
     }
     if (len > remaining - RECORD_HEADER_BYTES) break; // torn payload
-    const payload = data.subarray(offset + RECORD_HEADER_BYTES, offset + RECORD_HEADER_BYTES + len);
+    const end = offset + RECORD_HEADER_BYTES + len;
+    const payload = data.subarray(offset + RECORD_HEADER_BYTES, end);
     if (crc32(payload) !== payloadCrc) {
+      // The last record, its end still zeros: a write into preallocated space that a crash cut.
+      if (zeroTail < end) break;
       throw new CorruptionError(
         `WAL record at offset ${offset} of ${file} failed its checksum; the file was left untouched. Restore it from a backup, or move it aside to start empty.`,
         file,
@@ -264,7 +272,7 @@ export function recoverWal(
     lastVersion = record.version;
     onRecord(record);
     records++;
-    offset += RECORD_HEADER_BYTES + len;
+    offset = end;
   }
   const truncatedBytes = data.length - offset;
   if (truncatedBytes > 0) {
@@ -283,6 +291,13 @@ function writeFileDurably(file: string, data: Buffer): void {
   syncPath(path.dirname(file));
 }
 
+/** Where the run of zero bytes that ends `data` starts (data.length if its last byte is not 0). */
+function zeroRunStart(data: Buffer, from: number): number {
+  let i = data.length;
+  while (i > from && data[i - 1] === 0) i--;
+  return i;
+}
+
 /** fsync of a file or a directory by path. */
 export function syncPath(p: string): void {
   const fd = fs.openSync(p, 'r');
@@ -293,10 +308,35 @@ export function syncPath(p: string): void {
   }
 }
 
-/** Appends records at the end of a recovered log. */
+/** Preallocation steps: the first extension, and the most one extension adds. */
+const PREALLOC_MIN_BYTES = 64 * 1024;
+const PREALLOC_MAX_BYTES = 1024 * 1024;
+let zeros: Buffer | undefined;
+
+/** Writes zero bytes over [from, to) of `fd`. */
+function writeZeros(fd: number, from: number, to: number): void {
+  zeros ??= Buffer.alloc(PREALLOC_MAX_BYTES);
+  for (let pos = from; pos < to;) {
+    pos += fs.writeSync(fd, zeros, 0, Math.min(zeros.length, to - pos), pos);
+  }
+}
+
+/**
+ * Appends records at the end of a recovered log.
+ *
+ * With preallocation on (strict mode), the file is extended with zeros ahead of the write
+ * position, in steps that double up to 1 MiB. A record then overwrites blocks that already
+ * exist, so its fdatasync flushes only data: on a file that grows, every fdatasync would also
+ * commit the new size (an ext4 journal commit). The zeros past the last record are what
+ * recovery cuts as the unwritten tail; close() trims them.
+ */
 export class WalWriter {
   private readonly fd: number;
+  /** End of the last record written. */
   private size: number;
+  /** The file's length as this writer made it: `size` plus any zeros written ahead. */
+  private allocated: number;
+  private preallocate = false;
 
   constructor(
     readonly file: string,
@@ -304,35 +344,68 @@ export class WalWriter {
   ) {
     this.fd = fs.openSync(file, 'r+');
     this.size = validBytes;
+    this.allocated = validBytes;
   }
 
+  /** The valid log's size, never counting preallocated zeros. */
   get bytes(): number {
     return this.size;
   }
 
+  /** Lets write() extend the file with zeros ahead of its records (see the class comment). */
+  enablePreallocation(): void {
+    this.preallocate = true;
+  }
+
   /**
-   * Writes `buf` at the end of the log. On failure the file is cut back to its previous size,
-   * so a half-written record can't sit in front of later ones.
+   * Writes `buf` at the end of the log, in one pwrite when it fits the preallocated space. On
+   * failure the record's bytes are taken back (zeroed inside preallocated space, cut off past
+   * it), so a half-written record can't sit in front of later ones.
    */
   write(buf: Buffer): void {
+    const end = this.size + buf.length;
+    if (this.preallocate && end > this.allocated) this.extend(end);
     try {
       let done = 0;
       while (done < buf.length) {
         done += fs.writeSync(this.fd, buf, done, buf.length - done, this.size + done);
       }
-      this.size += buf.length;
     } catch (err) {
-      this.rollback();
+      this.rollback(end);
       throw new IoError(`writing the WAL ${this.file} failed: ${String(err)}`, err);
+    }
+    this.size = end;
+    if (end > this.allocated) this.allocated = end;
+  }
+
+  /**
+   * Zero-fills from the allocated end to past `end`. The next fdatasync makes the new length
+   * and blocks durable once; the commits after it only overwrite. A failure (a full disk) turns
+   * preallocation off and leaves the write to report what the disk says.
+   */
+  private extend(end: number): void {
+    const step = Math.min(Math.max(this.allocated, PREALLOC_MIN_BYTES), PREALLOC_MAX_BYTES);
+    const target = Math.ceil((end + step) / 4096) * 4096;
+    try {
+      writeZeros(this.fd, this.allocated, target);
+      this.allocated = target;
+    } catch {
+      this.preallocate = false;
+      try {
+        fs.ftruncateSync(this.fd, this.allocated);
+      } catch {
+        // Zeros past the records are harmless: recovery cuts them.
+      }
     }
   }
 
   /** Accounts for `n` bytes written at the end by someone else (the buffered-mode flusher). */
   advance(n: number): void {
     this.size += n;
+    if (this.size > this.allocated) this.allocated = this.size;
   }
 
-  /** fdatasync: the data (and the size change) reach the disk before this returns. */
+  /** fdatasync: the data (and any size change) reach the disk before this returns. */
   sync(): void {
     try {
       fs.fdatasyncSync(this.fd);
@@ -341,21 +414,39 @@ export class WalWriter {
     }
   }
 
-  /** Cuts the file back to the last complete record this writer knows of. */
+  /** Takes back everything after `size`, the end of the last complete record kept. */
   rollbackTo(size: number): void {
+    const end = this.size;
     this.size = size;
-    this.rollback();
+    this.rollback(end);
   }
 
-  private rollback(): void {
+  /** Undoes bytes in [size, end): zeros inside preallocated space, a cut past it. */
+  private rollback(end: number): void {
+    try {
+      if (this.preallocate && end <= this.allocated) {
+        writeZeros(this.fd, this.size, end);
+        return;
+      }
+    } catch {
+      // Fall back to cutting the file.
+    }
     try {
       fs.ftruncateSync(this.fd, this.size);
+      this.allocated = this.size;
     } catch {
       // The original error is what the caller needs to see; recovery handles any torn tail.
     }
   }
 
+  /** Trims preallocated zeros, so a closed log's file holds exactly its records. */
   close(): void {
-    fs.closeSync(this.fd);
+    try {
+      if (this.allocated > this.size) fs.ftruncateSync(this.fd, this.size);
+    } catch {
+      // Harmless: the next open cuts the zero tail.
+    } finally {
+      fs.closeSync(this.fd);
+    }
   }
 }
