@@ -31,8 +31,9 @@ afterEach(() => {
   for (const db of openDbs.splice(0)) if (db.isOpen) db.close();
 });
 
+/** Strict, with no automatic checkpoint: these tests need the whole history in one WAL. */
 function open(dir: string): Database {
-  const db = Database.open(dir);
+  const db = Database.builder().path(dir).strict().checkpointEvery(Infinity).open();
   openDbs.push(db);
   return db;
 }
