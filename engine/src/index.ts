@@ -24,6 +24,9 @@ export {
   ClosedError,
   CorruptionError,
   IoError,
+  LockedError,
+  InvalidPathError,
+  type LockHolder,
   type InMemErrorCode,
 } from './errors.ts';
 export { newRunId, isRunId, type RunId } from './keys.ts';
