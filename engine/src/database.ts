@@ -28,6 +28,7 @@ import {
   TransactionStateError,
 } from './errors.ts';
 import { checkRawKey, normalizeRunId, type RunId } from './keys.ts';
+import { acquireLock, ensureDirectory, releaseLock, walPathError, type DirLock } from './lock.ts';
 import { PERF_TRACE_ENABLED, PerfRecorder, type PerfStats, type PerfTrace } from './perf-trace.ts';
 import { VersionedStore } from './storage.ts';
 import { Transaction, type TransactionHost } from './transaction.ts';
@@ -91,44 +92,6 @@ function nowNs(): number {
   return performance.now() * 1e6;
 }
 
-const LOCK_FILE = 'LOCK';
-/** Directories opened by this process, so one process can't open a database twice. */
-const openInThisProcess = new Set<string>();
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Takes the directory's LOCK file; a lock left by a dead process (a crash) is taken over. */
-function acquireLock(dir: string): void {
-  const lockPath = path.join(dir, LOCK_FILE);
-  if (openInThisProcess.has(dir)) {
-    throw new InvalidArgumentError(`${dir} is already open in this process; close it first`);
-  }
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
-      openInThisProcess.add(dir);
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number.parseInt(fs.readFileSync(lockPath, 'utf8'), 10);
-      if (Number.isInteger(holder) && holder !== process.pid && processAlive(holder)) {
-        throw new InvalidArgumentError(
-          `${dir} is open in another process (pid ${holder}); close it there first`,
-        );
-      }
-      fs.rmSync(lockPath, { force: true });
-    }
-  }
-  throw new InvalidArgumentError(`could not take the lock ${lockPath}`);
-}
-
 export class Database implements TransactionHost {
   readonly store = new VersionedStore();
   /** The directory, or undefined for an in-memory database (which writes no file at all). */
@@ -144,6 +107,8 @@ export class Database implements TransactionHost {
     ? new PerfRecorder()
     : undefined;
   private closed = false;
+  /** The directory's LOCK, held from open to shutdown (see lock.ts); set by openWith. */
+  private dirLock: DirLock | undefined;
   /** Open transactions, oldest first; an array so a sync transaction is a push and a pop. */
   private readonly openTransactions: Transaction[] = [];
   private readonly counters = { commits: 0, readOnlyCommits: 0, aborts: 0, conflicts: 0 };
@@ -223,14 +188,16 @@ export class Database implements TransactionHost {
       return new Database({ ...config, dir: undefined });
     }
     const resolved = path.resolve(config.dir);
-    fs.mkdirSync(resolved, { recursive: true });
-    acquireLock(resolved);
+    ensureDirectory(resolved);
+    const lock = acquireLock(resolved);
     try {
-      return new Database({ ...config, dir: resolved });
+      const db = new Database({ ...config, dir: resolved });
+      db.dirLock = lock;
+      return db;
     } catch (err) {
-      releaseLock(resolved);
+      releaseLock(lock);
       if (config.removeOnClose) fs.rmSync(resolved, { recursive: true, force: true });
-      throw err;
+      throw walPathError(resolved, path.join(resolved, WAL_FILE), err) ?? err;
     }
   }
 
@@ -621,7 +588,9 @@ export class Database implements TransactionHost {
     try {
       this.log?.shutdown();
     } finally {
-      if (this.path !== undefined) releaseLock(this.path);
+      const lock = this.dirLock;
+      this.dirLock = undefined;
+      if (lock !== undefined) releaseLock(lock);
     }
   }
 
@@ -743,11 +712,6 @@ export class DatabaseBuilder {
       checkpointEvery: this.checkpointBytes,
     });
   }
-}
-
-function releaseLock(dir: string): void {
-  openInThisProcess.delete(dir);
-  fs.rmSync(path.join(dir, LOCK_FILE), { force: true });
 }
 
 /**

@@ -14,7 +14,9 @@ export type InMemErrorCode =
   | 'TRANSACTION_STATE'
   | 'CLOSED'
   | 'CORRUPTION'
-  | 'IO';
+  | 'IO'
+  | 'LOCKED'
+  | 'INVALID_PATH';
 
 export class InMemError extends Error {
   readonly code: InMemErrorCode;
@@ -109,5 +111,43 @@ export class CorruptionError extends InMemError {
 export class IoError extends InMemError {
   constructor(message: string, cause: unknown) {
     super('IO', message, { cause });
+  }
+}
+
+/** Who holds a database directory's LOCK, as far as the refused opener could tell. */
+export interface LockHolder {
+  pid: number;
+  /** The holder's worker-thread id (0 is the main thread), when the LOCK records it. */
+  threadId: number | undefined;
+  /** The holder is this very process: another worker thread, or a Database not yet closed. */
+  thisProcess: boolean;
+}
+
+/**
+ * The database directory is open elsewhere: in another process, another worker thread of this
+ * process, or a Database of this thread that was not closed. One directory has one holder.
+ */
+export class LockedError extends InMemError {
+  constructor(
+    message: string,
+    /** The directory's real path (symlinks resolved), which is what the lock is keyed on. */
+    readonly dir: string,
+    readonly holder: LockHolder,
+  ) {
+    super('LOCKED', message);
+  }
+}
+
+/**
+ * A path that can't be a database directory: it, or a parent of it, is a file; or something
+ * inside it that the engine needs as a file (`wal.log`, `LOCK`) is a directory.
+ */
+export class InvalidPathError extends InMemError {
+  constructor(
+    message: string,
+    /** The offending path: the file or directory in the way. */
+    readonly path: string,
+  ) {
+    super('INVALID_PATH', message);
   }
 }

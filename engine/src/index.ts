@@ -25,6 +25,9 @@ export {
   ClosedError,
   CorruptionError,
   IoError,
+  LockedError,
+  InvalidPathError,
+  type LockHolder,
   type InMemErrorCode,
 } from './errors.ts';
 export { newRunId, isRunId, normalizeRunId, type RunId } from './keys.ts';

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   Database,
-  InvalidArgumentError,
+  LockedError,
   newRunId,
   valuesEqual,
   type RunId,
@@ -70,7 +70,7 @@ function runWriter(dir: string, runId: RunId, killAfter: number): Promise<Writer
         try {
           Database.open(dir).close();
         } catch (err) {
-          result.lockRefusedWhileAlive = err instanceof InvalidArgumentError;
+          result.lockRefusedWhileAlive = err instanceof LockedError;
         }
       }
       if (!killed && result.acks.length >= killAfter) {
