@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   CorruptionError,
   Database,
@@ -55,6 +55,37 @@ function state(db: Database, runs: RunId[]): Record<string, Array<[string, Value
 function dirBytes(dir: string): number {
   return fs.readdirSync(dir).reduce((sum, f) => sum + fs.statSync(path.join(dir, f)).size, 0);
 }
+
+describe('automatic checkpoint pacing', () => {
+  it("with the default threshold, waits 40x the last checkpoint's duration; an explicit threshold is exact", () => {
+    // A clock that moves 0.5 ms per reading: a checkpoint (two readings) "takes" 0.5 ms, so the
+    // next automatic one waits 20 ms of readings, i.e. 40 checks of 1/8 MB of WAL each.
+    let clock = 1_000;
+    const spy = vi.spyOn(performance, 'now').mockImplementation(() => (clock += 0.5));
+    try {
+      const r = newRunId();
+      const big = 'x'.repeat(30_000);
+      const fill = (db: Database, bytes: number): void => {
+        for (let i = 0; i * 30_000 < bytes; i++) db.put(r, `k${i % 10}`, big);
+      };
+      const paced = open(tempDir('inmem-ckpt-'), 'buffered');
+      fill(paced, 1.1 * 1024 * 1024);
+      expect(paced.stats().checkpoints).toBe(1);
+      fill(paced, 3 * 1024 * 1024); // past the next threshold, but within 20 ms of the last
+      expect(paced.stats().checkpoints).toBe(1);
+      expect(paced.stats().walBytes).toBeGreaterThan(2 * 1024 * 1024);
+      clock += 1_000;
+      fill(paced, 200 * 1024);
+      expect(paced.stats().checkpoints).toBe(2);
+
+      const exact = open(tempDir('inmem-ckpt-'), 'buffered', 1024 * 1024);
+      fill(exact, 4.1 * 1024 * 1024);
+      expect(exact.stats().checkpoints).toBeGreaterThanOrEqual(3);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
 
 describe.each(['strict', 'buffered'] as const)('checkpoint round trip (%s)', (mode) => {
   it('writes, checkpoint, more writes: a reopen has the same state, versions and no resurrected deletes', () => {
