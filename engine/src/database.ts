@@ -89,7 +89,9 @@ const CHECKPOINT_LIVE_FACTOR = 4;
  * previous duration has passed since it ended, so checkpoints take at most ~1/40 of the wall
  * time. A checkpoint has a fixed cost (four fsyncs, ~2 ms here) that buffered commits, at
  * ~2 µs each, would otherwise pay every ~30 ms: a 6 % slowdown. Strict commits fill 1 MB in
- * seconds, so the rule never binds there. An explicit checkpointEvery() is followed exactly.
+ * seconds, so the rule never binds there. Pacing defers a checkpoint by at most one more
+ * threshold, so the WAL a reopen replays stays under twice the threshold. An explicit
+ * checkpointEvery() is followed exactly.
  */
 const CHECKPOINT_TIME_FACTOR = 40;
 
@@ -127,6 +129,8 @@ export class Database implements TransactionHost {
   /** performance.now() when the last checkpoint ended, and how long it took (ms). */
   private checkpointEndedAt = 0;
   private checkpointMs = 0;
+  /** WAL bytes past which pacing no longer defers a checkpoint: reopen stays bounded. */
+  private checkpointDeadline = Number.POSITIVE_INFINITY;
   /** WAL bytes past which a commit triggers a checkpoint (Infinity in memory). */
   private checkpointAt = Number.POSITIVE_INFINITY;
   private checkpointInfo: CheckpointInfo = { version: 0, bytes: 0 };
@@ -176,9 +180,9 @@ export class Database implements TransactionHost {
   private setCheckpointThreshold(): void {
     const log = this.log;
     if (log === undefined) return;
-    this.checkpointAt =
-      log.bytes +
-      Math.max(this.checkpointEvery, CHECKPOINT_LIVE_FACTOR * this.checkpointInfo.bytes);
+    const step = Math.max(this.checkpointEvery, CHECKPOINT_LIVE_FACTOR * this.checkpointInfo.bytes);
+    this.checkpointAt = log.bytes + step;
+    this.checkpointDeadline = log.bytes + 2 * step;
   }
 
   /** Opens (or creates) a strict database in directory `dir` and replays its WAL (M3 behaviour). */
@@ -277,6 +281,7 @@ export class Database implements TransactionHost {
     if (log === undefined) return;
     if (
       this.checkpointPaced &&
+      log.bytes < this.checkpointDeadline &&
       performance.now() - this.checkpointEndedAt < CHECKPOINT_TIME_FACTOR * this.checkpointMs
     ) {
       // Commits come faster than checkpoints pay off: look again after another slice of WAL

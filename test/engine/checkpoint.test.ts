@@ -71,12 +71,18 @@ describe('automatic checkpoint pacing', () => {
       const paced = open(tempDir('inmem-ckpt-'), 'buffered');
       fill(paced, 1.1 * 1024 * 1024);
       expect(paced.stats().checkpoints).toBe(1);
-      fill(paced, 3 * 1024 * 1024); // past the next threshold, but within 20 ms of the last
+      // The next threshold is 4x the checkpoint's 300 KB: 1.2 MB. Past it, within 20 ms of the
+      // last checkpoint, pacing defers...
+      fill(paced, 2 * 1024 * 1024);
       expect(paced.stats().checkpoints).toBe(1);
-      expect(paced.stats().walBytes).toBeGreaterThan(2 * 1024 * 1024);
-      clock += 1_000;
-      fill(paced, 200 * 1024);
+      expect(paced.stats().walBytes).toBeGreaterThan(1.9 * 1024 * 1024);
+      // ...but never past twice the threshold (2.4 MB), however recent the last one was.
+      fill(paced, 600 * 1024);
       expect(paced.stats().checkpoints).toBe(2);
+      // After that, time decides again: 20 ms later the next threshold checkpoints at once.
+      clock += 1_000;
+      fill(paced, 1.3 * 1024 * 1024);
+      expect(paced.stats().checkpoints).toBe(3);
 
       const exact = open(tempDir('inmem-ckpt-'), 'buffered', 1024 * 1024);
       fill(exact, 4.1 * 1024 * 1024);
