@@ -23,13 +23,14 @@ import { decode, encode, reviveValue } from './codec.ts';
 import { CorruptionError, IoError } from './errors.ts';
 import type { VersionedStore } from './storage.ts';
 import type { Value } from './value.ts';
-import { fileHeader, syncPath, WAL_FILE } from './wal.ts';
+import { fileHeader, frame, syncPath, WAL_FILE, writeFileDurably } from './wal.ts';
 
 export const CHECKPOINT_FILE = 'checkpoint.bin';
 const TEMP_SUFFIX = '.tmp';
 const MAGIC = Buffer.from('INMEMCKP', 'latin1');
 const FORMAT_VERSION = 1;
 const HEADER_BYTES = 24;
+/** The frame's header: length, crc32 of the payload, crc32 of those 8 bytes (wal.ts frame). */
 const FRAME_BYTES = 12;
 /** A chunk is written once its payload passes this size (one value may make it larger). */
 const CHUNK_BYTES = 256 * 1024;
@@ -51,15 +52,6 @@ export interface CheckpointInfo {
   version: number;
   /** Size of checkpoint.bin. */
   bytes: number;
-}
-
-function frame(payload: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(FRAME_BYTES + payload.length);
-  out.writeUInt32LE(payload.length, 0);
-  out.writeUInt32LE(crc32(payload), 4);
-  out.writeUInt32LE(crc32(out.subarray(0, 8)), 8);
-  out.set(payload, FRAME_BYTES);
-  return out;
 }
 
 function writeAll(fd: number, buf: Buffer, at: number): void {
@@ -183,16 +175,10 @@ export function writeCheckpoint(dir: string, store: VersionedStore): CheckpointI
  */
 export function startNewWal(dir: string, version: number): number {
   const final = path.join(dir, WAL_FILE);
-  const tmp = final + TEMP_SUFFIX;
   const head = fileHeader(version);
   try {
-    fs.writeFileSync(tmp, head);
-    syncPath(tmp);
-    phase('wal-temp');
-    fs.renameSync(tmp, final);
-    syncPath(dir);
+    writeFileDurably(final, head, () => phase('wal-temp'));
   } catch (err) {
-    fs.rmSync(tmp, { force: true });
     throw new IoError(`starting a new WAL ${final} failed: ${String(err)}`, err);
   }
   phase('wal-renamed');

@@ -275,10 +275,14 @@ export class Database implements TransactionHost {
     checkpointDone();
   }
 
-  /** After a commit that took the WAL past the threshold. Never throws: the commit stood. */
-  private autoCheckpoint(): void {
+  /** After every commit: one compare, and a checkpoint when the WAL passed the threshold. */
+  private checkpointIfDue(): void {
     const log = this.log;
-    if (log === undefined) return;
+    if (log !== undefined && log.bytes > this.checkpointAt) this.autoCheckpoint(log);
+  }
+
+  /** After a commit that took the WAL past the threshold. Never throws: the commit stood. */
+  private autoCheckpoint(log: CommitLog): void {
     if (
       this.checkpointPaced &&
       log.bytes < this.checkpointDeadline &&
@@ -294,7 +298,7 @@ export class Database implements TransactionHost {
     } catch {
       this.checkpointCounters.checkpointFailures++;
       // Try again only after as many bytes again, not on every commit.
-      if (this.log !== undefined) this.checkpointAt = this.log.bytes + this.checkpointEvery;
+      this.checkpointAt = log.bytes + this.checkpointEvery;
     }
   }
 
@@ -490,7 +494,7 @@ export class Database implements TransactionHost {
     this.releaseTransaction(txn);
     this.store.apply(txn.runId, txn.writes, version);
     this.counters.commits++;
-    if (this.log !== undefined && this.log.bytes > this.checkpointAt) this.autoCheckpoint();
+    this.checkpointIfDue();
   }
 
   /** The same steps as commitTransaction, each timed. Chosen at open, never when tracing is off. */
@@ -523,7 +527,7 @@ export class Database implements TransactionHost {
     trace.commitTotalNs = t3 - t0 + trace.snapshotAcquireNs;
     perf.record(trace);
     this.counters.commits++;
-    if (this.log !== undefined && this.log.bytes > this.checkpointAt) this.autoCheckpoint();
+    this.checkpointIfDue();
   }
 
   private commitOne(runId: RunId, key: string, value: Value | undefined): void {
@@ -535,7 +539,7 @@ export class Database implements TransactionHost {
     this.log?.append(encodeRecordOne(version, runId, key, value), this.strictByDefault);
     this.store.applyOne(runId, key, value, version);
     this.counters.commits++;
-    if (this.log !== undefined && this.log.bytes > this.checkpointAt) this.autoCheckpoint();
+    this.checkpointIfDue();
   }
 
   private commitOneTraced(
@@ -568,7 +572,7 @@ export class Database implements TransactionHost {
     trace.commitTotalNs = t2 - t0;
     perf.record(trace);
     this.counters.commits++;
-    if (this.log !== undefined && this.log.bytes > this.checkpointAt) this.autoCheckpoint();
+    this.checkpointIfDue();
   }
 
   /** @internal Called when a transaction ends either way. */

@@ -9,8 +9,8 @@
  *
  * 1. Create. Write the identity to a private temp file `LOCK.<pid>.<random>`, link(temp, LOCK),
  *    unlink the temp. link is atomic and fails with EEXIST when LOCK exists, so a LOCK appears
- *    with its whole content or not at all. (The old writeFile(wx) let a rival read a LOCK
- *    still empty, call it stale and delete it: two holders.)
+ *    with its whole content or not at all. (Creating LOCK with writeFile(wx) and then writing
+ *    it would let a rival read it still empty, call it stale and delete it: two holders.)
  * 2. Judge. On EEXIST, read LOCK. Held: its process is alive (same pid and start time, same
  *    boot). Our own pid and start time is another thread of ours, or a Database not yet
  *    closed: refused, never stale. Stale: that process is gone or a zombie, its pid now belongs
@@ -183,7 +183,7 @@ function judge(id: Identity | undefined): LockHolder | undefined {
   if (id.boot !== null && me.boot !== null && id.boot !== me.boot) return undefined;
   const holder: LockHolder = { pid: id.pid, threadId: id.thread, thisProcess: false };
   if (id.pid === me.pid) {
-    // This engine never writes the old pid-only format: such a LOCK is an earlier process's.
+    // This engine never writes a pid-only LOCK: one with our pid is an earlier process's.
     if (id.token === undefined) return undefined;
     if (id.start !== null && me.start !== null && id.start !== me.start) return undefined;
     return { ...holder, thisProcess: true };
@@ -366,7 +366,7 @@ function lockedError(dir: string, holder: LockHolder): LockedError {
 export function acquireLock(dir: string): DirLock {
   const real = fs.realpathSync(dir);
   const me = { pid: process.pid, threadId, thisProcess: true };
-  if (heldHere.has(real)) return throwLocked(real, me);
+  if (heldHere.has(real)) throw lockedError(real, me);
   const file = path.join(real, LOCK_FILE);
   const deadline = Date.now() + TAKEOVER_WAIT_MS;
   for (;;) {
@@ -379,7 +379,7 @@ export function acquireLock(dir: string): DirLock {
     const seen = readEntry(file);
     if (seen === undefined) continue; // released or reaped meanwhile: compete again
     const holder = judge(seen.identity);
-    if (holder !== undefined) return throwLocked(real, holder);
+    if (holder !== undefined) throw lockedError(real, holder);
     const reaper = reap(real, seen);
     if (reaper === undefined) continue;
     if (Date.now() > deadline) {
@@ -392,10 +392,6 @@ export function acquireLock(dir: string): DirLock {
     }
     Atomics.wait(SLEEPER, 0, 0, 1);
   }
-}
-
-function throwLocked(dir: string, holder: LockHolder): never {
-  throw lockedError(dir, holder);
 }
 
 /** Releases a lock taken by acquireLock: deletes the LOCK only if it is still ours (step 4). */

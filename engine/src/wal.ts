@@ -144,8 +144,11 @@ export function encodeRecordOne(
 /** Scratch for the record header's own checksum (crc32 of length + payload crc). */
 const headerScratch = Buffer.alloc(8);
 
-/** Header + payload in one buffer: two allocations per record rather than four. */
-function frame(payload: Buffer): Buffer {
+/**
+ * Header + payload in one buffer: two allocations per record rather than four. The checkpoint
+ * file frames its chunks the same way.
+ */
+export function frame(payload: Buffer): Buffer {
   const out = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payload.length);
   const payloadCrc = crc32(payload);
   headerScratch.writeUInt32LE(payload.length, 0);
@@ -282,12 +285,23 @@ export function recoverWal(
   return { records, truncatedBytes, validBytes: offset };
 }
 
-/** Writes `data` to `file` via a temp file, fsynced, renamed over it; the directory fsynced. */
-function writeFileDurably(file: string, data: Buffer): void {
+/**
+ * Writes `data` to `file` via `<file>.tmp`, fsynced, renamed over it, the directory fsynced:
+ * `file` holds the old bytes or the new ones, never a part. `beforeRename` runs between the
+ * temp file's fsync and the rename (the checkpoint's crash tests stop there). A failure
+ * removes the temp file.
+ */
+export function writeFileDurably(file: string, data: Buffer, beforeRename?: () => void): void {
   const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, data);
-  syncPath(tmp);
-  fs.renameSync(tmp, file);
+  try {
+    fs.writeFileSync(tmp, data);
+    syncPath(tmp);
+    beforeRename?.();
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
   syncPath(path.dirname(file));
 }
 

@@ -10,15 +10,76 @@
  * the replay.
  */
 import path from 'node:path';
-import type { EngineDb, EngineTxn } from '../engine-api/adapter.ts';
-import { WAL_MODES } from '../engine-api/modes.ts';
+import type { EngineDb, EngineTxn, LoadedEngine } from '../engine-api/adapter.ts';
+import { WAL_MODES, type ModeName } from '../engine-api/modes.ts';
 import { UnsupportedError } from '../support/errors.ts';
-import { KEY_MASK, allOf, expectEqual, keySequence, type Scenario } from '../catalogue/scenario.ts';
+import {
+  KEY_MASK,
+  allOf,
+  expectEqual,
+  keySequence,
+  type OpInstance,
+  type Scenario,
+} from '../catalogue/scenario.ts';
 
 const COMMITS = 50_000;
 const KEYSPACE = 1_000;
 const OVERWRITES = 1_000_000;
 const HOT_KEYS = 10;
+
+/** What a recovery scenario writes in setup, and what a reopen must have recovered. */
+interface History {
+  commits: number;
+  /** The key commit i writes (its value is i). */
+  keyOf(i: number): string;
+  /** Whether a reopened database holds what the history left, beyond its version. */
+  recovered(db: EngineDb, runId: string): boolean;
+  /** The proof's name for the count of reopens that recovered it. */
+  proof: string;
+}
+
+/**
+ * Writes `history` into `dir` as one-key commits (db.put where the engine has it, else a
+ * transaction), then times close + reopen in `mode`; each reopen is checked.
+ */
+function reopenAfter(
+  engine: LoadedEngine,
+  mode: ModeName,
+  dir: string,
+  history: History,
+): OpInstance {
+  const writeMode = engine.capabilities.modes.buffered.supported ? 'buffered' : mode;
+  const runId = engine.newRunId();
+  const writer = engine.open(writeMode, dir);
+  let key = '';
+  let value = 0;
+  const body = (txn: EngineTxn): void => txn.put(key, value);
+  for (let i = 0; i < history.commits; i++) {
+    key = history.keyOf(i);
+    value = i;
+    if (writer.put !== undefined) writer.put(runId, key, value);
+    else writer.transaction(runId, body);
+  }
+  writer.close();
+  let db: EngineDb = engine.open(mode, dir);
+  let recovered = 0;
+  return {
+    op() {
+      db.close();
+      db = engine.open(mode, dir);
+      // The newest version after replay must be the last commit written.
+      if (db.stats().version === history.commits && history.recovered(db, runId)) recovered++;
+    },
+    verify: (calls) =>
+      allOf(
+        expectEqual(history.proof, recovered, calls),
+        expectEqual('recovered version', db.stats().version, history.commits),
+      ),
+    teardown: () => db.close(),
+    // A reopen allocates the whole store; per-op bytes would only restate the data size.
+    measureHeap: false,
+  };
+}
 
 export const scenarios: Scenario[] = [
   {
@@ -31,38 +92,13 @@ export const scenarios: Scenario[] = [
     guarantee: 'recovery replays every acknowledged commit, whole, in order',
     catches: 'recovery getting slower per record (decode, checksum, apply)',
     setup({ rng, engine, mode, tmpDir }) {
-      const dir = path.join(tmpDir, 'wal');
-      const writeMode = engine.capabilities.modes.buffered.supported ? 'buffered' : mode;
       const keys = keySequence(rng, 'key:', KEYSPACE);
-      const runId = engine.newRunId();
-      const writer = engine.open(writeMode, dir);
-      let key = '';
-      let value = 0;
-      const body = (txn: EngineTxn): void => txn.put(key, value);
-      for (let i = 0; i < COMMITS; i++) {
-        key = keys[i & KEY_MASK] as string;
-        value = i;
-        writer.transaction(runId, body);
-      }
-      writer.close();
-      let db: EngineDb = engine.open(mode, dir);
-      let recovered = 0;
-      return {
-        op() {
-          db.close();
-          db = engine.open(mode, dir);
-          // The newest version after replay must be the last commit written.
-          if (db.stats().version === COMMITS) recovered++;
-        },
-        verify: (calls) =>
-          allOf(
-            expectEqual('reopens that recovered all commits', recovered, calls),
-            expectEqual('recovered version', db.stats().version, COMMITS),
-          ),
-        teardown: () => db.close(),
-        // A reopen allocates the whole store; per-op bytes would only restate the data size.
-        measureHeap: false,
-      };
+      return reopenAfter(engine, mode, path.join(tmpDir, 'wal'), {
+        commits: COMMITS,
+        keyOf: (i) => keys[i & KEY_MASK] as string,
+        recovered: () => true,
+        proof: 'reopens that recovered all commits',
+      });
     },
   },
   {
@@ -86,40 +122,15 @@ export const scenarios: Scenario[] = [
           'this engine has no db.checkpoint() (or no buffered mode to write the history with): a reopen would replay all 1M commits',
         );
       }
-      const dir = path.join(tmpDir, 'wal');
-      const writeMode = 'buffered';
       const keys = Array.from({ length: HOT_KEYS }, (_, k) => `key:${k}`);
-      const runId = engine.newRunId();
-      const writer = engine.open(writeMode, dir);
-      let key = '';
-      let value = 0;
-      const body = (txn: EngineTxn): void => txn.put(key, value);
-      for (let i = 0; i < OVERWRITES; i++) {
-        key = keys[i % HOT_KEYS] as string;
-        value = i;
-        if (writer.put !== undefined) writer.put(runId, key, value);
-        else writer.transaction(runId, body);
-      }
-      writer.close();
-      // Key k was last written by commit OVERWRITES - HOT_KEYS + k.
-      const finalValuesOk = (db: EngineDb): boolean =>
-        keys.every((k, i) => db.get(runId, k) === OVERWRITES - HOT_KEYS + i);
-      let db: EngineDb = engine.open(mode, dir);
-      let recovered = 0;
-      return {
-        op() {
-          db.close();
-          db = engine.open(mode, dir);
-          if (db.stats().version === OVERWRITES && finalValuesOk(db)) recovered++;
-        },
-        verify: (calls) =>
-          allOf(
-            expectEqual('reopens that recovered the final values', recovered, calls),
-            expectEqual('recovered version', db.stats().version, OVERWRITES),
-          ),
-        teardown: () => db.close(),
-        measureHeap: false,
-      };
+      return reopenAfter(engine, mode, path.join(tmpDir, 'wal'), {
+        commits: OVERWRITES,
+        keyOf: (i) => keys[i % HOT_KEYS] as string,
+        // Key k was last written by commit OVERWRITES - HOT_KEYS + k.
+        recovered: (db, runId) =>
+          keys.every((k, i) => db.get(runId, k) === OVERWRITES - HOT_KEYS + i),
+        proof: 'reopens that recovered the final values',
+      });
     },
   },
 ];
