@@ -3,6 +3,7 @@
  * and compared by (a stored baseline from another key is not comparable), `describeMachine`
  * the one line every output prints for it, `machineMismatches` what differs between two.
  */
+import { createHash } from 'node:crypto';
 import type { ResultsFile } from './results-file.ts';
 
 export type Environment = ResultsFile['environment'];
@@ -11,6 +12,18 @@ export type Environment = ResultsFile['environment'];
 export function machineKey(env: Environment): string {
   return [env.hostHash, env.cpuModel, env.cores, env.node].join(' | ');
 }
+
+/**
+ * The machine as a folder name (history's results/<machine>/): readable host hash, cores and
+ * Node, plus a hash of the whole key so a CPU change also gets its own folder.
+ */
+export function machineSlug(env: Environment): string {
+  const key = createHash('sha256').update(machineKey(env)).digest('hex').slice(0, 6);
+  return `${env.hostHash}-${env.cores}cpu-node${env.node}-${key}`.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+/** A machine name given by the user (`--machine`): what a folder name may hold. */
+export const MACHINE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** "AMD EPYC × 2, linux/x64, Node 20.20.2, host 3f2a…": the machine in words. */
 export function describeMachine(env: Environment): string {

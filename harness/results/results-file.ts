@@ -357,6 +357,25 @@ export const PeersSectionSchema = z.strictObject({
 export type PeersSection = z.infer<typeof PeersSectionSchema>;
 export type PeerRatio = z.infer<typeof PeerRatioSchema>;
 
+/** Shard i of n: which deterministic subset of the planned jobs a run measured. */
+export const ShardSchema = z
+  .strictObject({ index: z.number().int().positive(), count: z.number().int().positive() })
+  .refine((s) => s.index <= s.count, { message: 'index must be <= count' });
+export type Shard = z.infer<typeof ShardSchema>;
+
+/** The commit a history record measured: its place on the trend's x-axis. */
+export const HistoryPointSchema = z.strictObject({
+  commit: z.string().regex(/^[0-9a-f]{40}$/),
+  /** Committer date, ISO 8601: orders the points (with `order` for equal dates). */
+  committedAt: z.iso.datetime({ offset: true }),
+  subject: z.string(),
+  /** The first parent, or null for a root commit. */
+  parent: z.string().nullable(),
+  /** The machine folder it is stored under (results/machine.ts `machineSlug`). */
+  machine: z.string().min(1),
+});
+export type HistoryPoint = z.infer<typeof HistoryPointSchema>;
+
 export const ResultsFileSchema = z.strictObject({
   // First, so a foreign JSON file is reported by this field.
   schemaVersion: z.literal(SCHEMA_VERSION),
@@ -379,6 +398,13 @@ export const ResultsFileSchema = z.strictObject({
   gate: GateSchema.optional(),
   /** Present when the run was `bench --peers`: our engine against the peers, per mode. */
   peers: PeersSectionSchema.optional(),
+  /**
+   * Present when the run measured one shard of the jobs (`--shard i/n`,
+   * catalogue/registry.ts `inShard`); `merge` combines the n files into one without it.
+   */
+  shard: ShardSchema.optional(),
+  /** Present in a history record (`history record`): the commit measured, and when it was made. */
+  history: HistoryPointSchema.optional(),
 });
 export type ResultsFile = z.infer<typeof ResultsFileSchema>;
 
