@@ -13,6 +13,7 @@ import { registerCalibrateCommand } from './commands/calibrate.ts';
 import { benchWithComparison, registerCompareCommands, renderRun } from './commands/compare.ts';
 import { loadConfig } from '../config/perf-config.ts';
 import { registerReportCommands } from './commands/report.ts';
+import { registerHistoryCommands } from './commands/history.ts';
 import { checkEngineDir } from '../engine-api/adapter.ts';
 import { EXIT, UsageError } from '../support/errors.ts';
 import { MODES, type ModeName } from '../engine-api/modes.ts';
@@ -129,6 +130,7 @@ function program(setExit: (code: number) => void): Command {
   registerCalibrateCommand(cmd, setExit);
   registerBaselineCommand(cmd, { setExit });
   registerReportCommands(cmd, setExit);
+  registerHistoryCommands(cmd, setExit);
 
   cmd
     .command('list')

@@ -121,6 +121,22 @@ export const PerfConfigSchema = z.strictObject({
         });
       }
     }),
+  /** Where `history` keeps its records, and how the published trend links a commit. */
+  history: z
+    .strictObject({
+      /** Relative to the repository root (default perf-history). */
+      dir: z.string().min(1),
+      /**
+       * A commit's page, with {sha} where the full sha goes, e.g.
+       * https://github.com/OWNER/REPO/commit/{sha}. Without it, publish uses GitHub Actions'
+       * GITHUB_SERVER_URL and GITHUB_REPOSITORY when set, else links no commit page.
+       */
+      commitUrl: z
+        .string()
+        .regex(/^https?:\/\/[^\s]*\{sha\}/, 'must be an http(s) URL containing {sha}')
+        .optional(),
+    })
+    .optional(),
   gate: z.strictObject({
     /** A first-pass regression fails the gate only if an independent second pass repeats it. */
     confirm: z.boolean(),
@@ -339,4 +355,29 @@ export function samplingPlan(
     trim: c.trim,
     ruleOutLevel: c.ruleOutConfidence,
   };
+}
+
+export const DEFAULT_HISTORY_DIR = 'perf-history';
+
+/** The history folder: --dir when given, else the config's history.dir, from the repo root. */
+export function historyDir(config: PerfConfig, given?: string): string {
+  if (given !== undefined) return path.resolve(given);
+  return path.resolve(REPO_ROOT, config.history?.dir ?? DEFAULT_HISTORY_DIR);
+}
+
+/**
+ * The page of a commit, or null: the config's history.commitUrl, else GitHub's when the
+ * environment names the server and repository (GitHub Actions sets both).
+ */
+export function commitUrl(
+  config: PerfConfig,
+  sha: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string | null {
+  const template =
+    config.history?.commitUrl ??
+    (env.GITHUB_SERVER_URL !== undefined && env.GITHUB_REPOSITORY !== undefined
+      ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/commit/{sha}`
+      : null);
+  return template === null ? null : template.replaceAll('{sha}', sha);
 }

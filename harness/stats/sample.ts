@@ -68,3 +68,41 @@ export function summarize(samples: readonly number[]): SampleSummary {
   const sem = sd / Math.sqrt(samples.length);
   return { mean: m, sd, rme: m === 0 ? 0 : ((tCritical95(samples.length - 1) * sem) / m) * 100 };
 }
+
+export interface MedianInterval {
+  median: number;
+  lo: number;
+  hi: number;
+  /** The interval's exact coverage (at least the level asked for, unless n is too small). */
+  coverage: number;
+}
+
+/**
+ * A distribution-free confidence interval for the median from order statistics (Conover,
+ * Practical Nonparametric Statistics, 3rd ed., §3.2): with x(1) <= ... <= x(n), the interval
+ * [x(j), x(n-j+1)] covers the median with probability 1 - 2·P(B < j), B ~ Binomial(n, 1/2).
+ * j is the largest rank that keeps that coverage at or above `level`. With too few samples
+ * for any such j (n <= 5 at 95 %), the interval is [min, max] and `coverage` says how much
+ * less it is. No assumption about the shape: ns/op samples are skewed and stall-prone.
+ */
+export function medianInterval(samples: readonly number[], level = 0.95): MedianInterval {
+  const n = samples.length;
+  if (n === 0) throw new RangeError('medianInterval needs at least one sample');
+  const x = [...samples].sort((a, b) => a - b);
+  const mid = (n - 1) / 2;
+  const median = ((x[Math.floor(mid)] as number) + (x[Math.ceil(mid)] as number)) / 2;
+  // Walk j up from 1 keeping cdf = P(B <= j - 1), the pmf updated by its ratio in log space.
+  let logPmf = -n * Math.LN2; // P(B = 0)
+  let cdf = Math.exp(logPmf);
+  let j = 1;
+  let coverage = 1 - 2 * cdf;
+  for (let next = 2; next <= Math.floor((n + 1) / 2); next++) {
+    logPmf += Math.log((n - next + 2) / (next - 1)); // P(B = next - 1) from P(B = next - 2)
+    cdf += Math.exp(logPmf);
+    const c = 1 - 2 * cdf;
+    if (c < level) break;
+    j = next;
+    coverage = c;
+  }
+  return { median, lo: x[j - 1] as number, hi: x[n - j] as number, coverage };
+}

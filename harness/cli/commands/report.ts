@@ -14,6 +14,8 @@ import { reportPath, writeReport } from '../../render/html/render.ts';
 import { publish, writeSiteIndex } from '../../render/html/site.ts';
 import { readResults } from '../../results/results-file.ts';
 import { plural } from '../../support/format.ts';
+import { UsageError } from '../../support/errors.ts';
+import { commitUrl, historyDir, loadConfig } from '../../config/perf-config.ts';
 
 /** The three commands exit 0, or 2 (UsageError) for a bad file or option: none judges a run. */
 export function registerReportCommands(program: Command, _setExit: (code: number) => void): void {
@@ -44,18 +46,41 @@ export function registerReportCommands(program: Command, _setExit: (code: number
 
   program
     .command('publish')
-    .description('write the site of every run in reports/: each run’s report and an index')
+    .description(
+      'write the site: each run’s report from reports/, an index, and the trends of the history folder',
+    )
     .requiredOption('--out <dir>', 'folder to write the site to')
     .addOption(new Option('--from <dir>', 'folder of runs').default(REPORTS_DIR, 'reports/'))
-    .action(async (flags: { out: string; from: string }) => {
+    .option(
+      '--history <dir>',
+      'history folder to draw trends from (default perf.config.json history.dir, when it exists)',
+    )
+    .option('--config <file>', 'configuration file (default perf.config.json)')
+    .action(async (flags: { out: string; from: string; history?: string; config?: string }) => {
       checkOutputDir(
         flags.out,
         `--out ${flags.out}`,
         'give --out a folder you can write to, e.g. --out site',
       );
-      const site = await publish(flags.out, flags.from);
+      const config = loadConfig(flags.config);
+      const history = historyDir(config, flags.history);
+      if (flags.history !== undefined && !fs.existsSync(history)) {
+        throw new UsageError(
+          `--history ${flags.history}: no such folder`,
+          'record one with `npm run harness -- history record`, or leave --history out',
+        );
+      }
+      const site = await publish(flags.out, flags.from, {
+        history: fs.existsSync(history) ? history : null,
+        commitUrl: (sha) => commitUrl(config, sha),
+      });
       for (const p of site.problems) process.stderr.write(`warning: skipped ${p}\n`);
       process.stdout.write(`published ${plural(site.runs, 'run')}: ${site.index}\n`);
+      if (site.trends !== null) {
+        process.stdout.write(
+          `trends of ${plural(site.records, 'recorded commit')}: ${site.trends}\n`,
+        );
+      }
     });
 
   program

@@ -30,6 +30,9 @@ const CONFIG = {
   background: 'transparent',
 } as const;
 
+/** A relative URL path: no scheme, no network path, no whitespace or quotes. */
+const RELATIVE_HREF = /^(?![A-Za-z][A-Za-z0-9+.-]*:)(?!\/\/)[^\s"'<>]+$/;
+
 export async function renderSvg(spec: TopLevelSpec): Promise<SafeSvg> {
   const withConfig = { ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec;
   // Silent: vega-lite's warnings (e.g. about faceted independent scales) are not the reader's.
@@ -44,7 +47,12 @@ export async function renderSvg(spec: TopLevelSpec): Promise<SafeSvg> {
     logLevel: None,
     loader: {
       load: () => Promise.reject(new Error('report charts load no data')),
-      sanitize: () => Promise.reject(new Error('report charts load no data')),
+      // A mark's link (the trend's points link to their runs) is the one thing sanitized:
+      // relative paths within the site only, never a scheme (javascript:, data:, http:).
+      sanitize: (uri: string, options: { context?: string }) =>
+        options.context === 'href' && RELATIVE_HREF.test(uri)
+          ? Promise.resolve({ href: uri })
+          : Promise.reject(new Error('report charts link only to relative paths')),
       http: () => Promise.reject(new Error('report charts load no data')),
       file: () => Promise.reject(new Error('report charts load no data')),
     },

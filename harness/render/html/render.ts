@@ -14,6 +14,7 @@ import { HARNESS_DIR } from '../../support/paths.ts';
 import { renderChart, type RenderedChart } from './charts.ts';
 import { loadRun } from './load.ts';
 import { buildModel } from './model.ts';
+import type { MachineTrends } from './trends.ts';
 import type { ChartSpec, ReportModel, RunInput, RunView, Table } from './view.ts';
 
 export const TEMPLATES_DIR = path.join(HARNESS_DIR, 'render', 'html', 'templates');
@@ -23,7 +24,8 @@ const rendered = new WeakSet<RenderedChart>();
 type HandlebarsInstance = ReturnType<typeof Handlebars.create>;
 type Template = (context: unknown) => string;
 
-let engine: { hb: HandlebarsInstance; report: Template; site: Template } | null = null;
+let engine: { hb: HandlebarsInstance; report: Template; site: Template; trends: Template } | null =
+  null;
 
 function verdictClass(v: unknown): string {
   return v === 'pass' ? 'v-pass' : v === 'fail' ? 'v-fail' : 'v-other';
@@ -52,12 +54,17 @@ function templates(): NonNullable<typeof engine> {
   hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
   const compile = (name: string): Template =>
     hb.compile(fs.readFileSync(path.join(TEMPLATES_DIR, name), 'utf8'), { strict: false });
-  engine = { hb, report: compile('report.hbs'), site: compile('site.hbs') };
+  engine = {
+    hb,
+    report: compile('report.hbs'),
+    site: compile('site.hbs'),
+    trends: compile('trends.hbs'),
+  };
   return engine;
 }
 
 /** Renders a page template with a context (used by site.ts for reports/index.html too). */
-export function renderPage(name: 'report' | 'site', context: unknown): string {
+export function renderPage(name: 'report' | 'site' | 'trends', context: unknown): string {
   return templates()[name](context);
 }
 
@@ -172,4 +179,23 @@ export async function writeReport(
 ): Promise<string> {
   const inputs = files.map((f) => loadRun(f));
   return writeReportFromInputs(inputs, reportPath(files, options.out), options);
+}
+
+/** The trend page of every machine's history (trends.ts builds the model). */
+export async function renderTrendsHtml(
+  machines: readonly MachineTrends[],
+  options: PageOptions & { problems: readonly string[] },
+): Promise<string> {
+  const rendered = [];
+  for (const m of machines) {
+    const series = [];
+    for (const s of m.series) series.push({ ...s, chart: await chart(s.chart) });
+    rendered.push({ ...m, series });
+  }
+  return renderPage('trends', {
+    machines: rendered,
+    problems: options.problems,
+    generatedAt: (options.generatedAt ?? new Date()).toISOString(),
+    siteHref: options.siteHref,
+  });
 }

@@ -3,7 +3,8 @@
  * results.json), newest first, with its verdict and headline figures, linking to the run's
  * report and raw JSON. `publish --out <dir>` writes that site elsewhere: every run's report
  * (re-rendered from its results, so every page has the current templates), its results and
- * baseline JSON, and the index.
+ * baseline JSON, and the index; with a history folder, also the trend page (trends.ts) and
+ * each record's report under history/<machine>/.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,7 +15,9 @@ import { loadRun } from './load.ts';
 import { geomeanRatio, verdictOf } from './model.ts';
 import { relativeHref, type RunInput, type Verdict } from './view.ts';
 import { describeMachine } from '../../results/machine.ts';
-import { renderPage, writeReportFromInputs } from './render.ts';
+import { renderPage, renderTrendsHtml, writeReportFromInputs } from './render.ts';
+import { readHistory } from '../../results/history-store.ts';
+import { machineTrends, recordReportPath } from './trends.ts';
 
 export interface SiteEntry {
   runId: string;
@@ -90,9 +93,17 @@ export function siteEntry(run: RunFolder, siteDir: string): SiteEntry {
   };
 }
 
-function renderSite(entries: SiteEntry[], problems: string[]): string {
+/** The trend page's name in a published site. */
+export const TRENDS_PAGE = 'trends.html';
+
+function renderSite(
+  entries: SiteEntry[],
+  problems: string[],
+  trendsHref: string | null = null,
+): string {
   return renderPage('site', {
     runs: entries,
+    trendsHref,
     latest: entries[0] ?? null,
     problems,
     generatedAt: new Date().toISOString(),
@@ -120,29 +131,82 @@ function copyInto(dir: string, file: string, name: string): string {
   return target;
 }
 
+export interface PublishOptions {
+  /** The history folder whose records become the trend page; null or missing: no trends. */
+  history?: string | null;
+  /** A commit's page for the trend's commit table (perf-config.ts `commitUrl`). */
+  commitUrl?: (sha: string) => string | null;
+}
+
+/**
+ * The trend page and every record's report: out/trends.html and
+ * out/history/<machine>/<commit>.{json,baseline.json,html}. Returns the page, or null when
+ * the folder holds no record.
+ */
+async function publishTrends(
+  dst: string,
+  historyDir: string,
+  options: PublishOptions,
+): Promise<{ page: string; records: number; problems: string[] } | null> {
+  const { machines, problems } = readHistory(historyDir);
+  if (machines.length === 0) return null;
+  let records = 0;
+  for (const m of machines) {
+    for (const rec of m.records) {
+      const report = path.join(dst, recordReportPath(m.machine, rec.point.commit));
+      const dir = path.dirname(report);
+      fs.mkdirSync(dir, { recursive: true });
+      const file = copyInto(dir, rec.file, path.basename(rec.file));
+      if (rec.baselineFile !== null)
+        copyInto(dir, rec.baselineFile, path.basename(rec.baselineFile));
+      await writeReportFromInputs([loadRun(file)], report, { siteHref: '../../index.html' });
+      records++;
+    }
+  }
+  const page = path.join(dst, TRENDS_PAGE);
+  const model = machines.map((m) =>
+    machineTrends(m, {
+      pageDir: dst,
+      siteDir: dst,
+      commitUrl: options.commitUrl ?? (() => null),
+    }),
+  );
+  fs.writeFileSync(page, await renderTrendsHtml(model, { siteHref: 'index.html', problems }));
+  return { page, records, problems };
+}
+
 /**
  * Writes the site of every run in `from` to `out`: out/<run>/{index.html, results.json,
- * baseline.json} and out/index.html. Returns the index's path and how many runs it lists.
+ * baseline.json} and out/index.html, plus the trend page of the history folder when it has
+ * records. Returns the index's path and how many runs and records it holds.
  */
 export async function publish(
   out: string,
   from: string = REPORTS_DIR,
-): Promise<{ index: string; runs: number; problems: string[] }> {
+  options: PublishOptions = {},
+): Promise<{
+  index: string;
+  runs: number;
+  records: number;
+  trends: string | null;
+  problems: string[];
+}> {
   const src = path.resolve(from);
   const dst = path.resolve(out);
-  if (!fs.existsSync(src)) {
+  const history = options.history ?? null;
+  const { runs, problems } = fs.existsSync(src)
+    ? findRuns(src)
+    : { runs: [], problems: [] as string[] };
+  const haveHistory = history !== null && readHistory(history).machines.length > 0;
+  if (runs.length === 0 && !haveHistory) {
     throw new UsageError(
-      `no reports folder ${src}`,
-      'run `npm run bench` first, or point --from at a folder of runs',
+      fs.existsSync(src)
+        ? `${src} holds no run (no <run>/results.json)${history === null ? '' : ` and ${history} no history record`}`
+        : `no reports folder ${src}${history === null ? '' : ` and no history record in ${history}`}`,
+      'run `npm run bench` or `npm run harness -- history record` first, or point --from / --history at a folder that has them',
     );
   }
-  const { runs, problems } = findRuns(src);
-  if (runs.length === 0) {
-    throw new UsageError(
-      `${src} holds no run (no <run>/results.json)`,
-      'run `npm run bench` first, or point --from at a folder of runs',
-    );
-  }
+  fs.mkdirSync(dst, { recursive: true });
   const published: RunFolder[] = [];
   for (const run of runs) {
     const dir = path.join(dst, path.basename(run.dir));
@@ -161,13 +225,21 @@ export async function publish(
     });
     published.push({ dir, input });
   }
+  const trends = history === null ? null : await publishTrends(dst, history, options);
   const index = path.join(dst, 'index.html');
   fs.writeFileSync(
     index,
     renderSite(
       published.map((r) => siteEntry(r, dst)),
-      problems,
+      [...problems, ...(trends?.problems.map((p) => `history ${p}`) ?? [])],
+      trends === null ? null : TRENDS_PAGE,
     ),
   );
-  return { index, runs: published.length, problems };
+  return {
+    index,
+    runs: published.length,
+    records: trends?.records ?? 0,
+    trends: trends?.page ?? null,
+    problems: [...problems, ...(trends?.problems ?? [])],
+  };
 }
