@@ -3,7 +3,9 @@
  *
  * From README.md and harness/README.md this test extracts
  *   - every documented invocation, `npm run harness -- <command> ...` or `npm run bench -- ...`,
- *     with the `--options` it passes and the defaults it states as `[--option value]`;
+ *     with the `--options` it passes and the defaults it states as `[--option value]` (the
+ *     example CI workflow's invocations too: a workflow that calls a missing option fails on
+ *     a pull request, long after the change that broke it);
  *   - harness/README.md's commands table (first cell a command in backticks) and options table
  *     (first cell an option in backticks; second cell the commands that take it; third cell its
  *     default: `-` for none, one code span for the value `--help` prints, or words, which are
@@ -24,6 +26,10 @@ import { REPO_ROOT } from '../../harness/support/paths.ts';
 import { runHarness } from '../harness/helpers.ts';
 
 const READMES = ['README.md', 'harness/README.md'] as const;
+/** Files whose `npm run harness -- ...` lines must run as written: the READMEs and the CI workflow. */
+const INVOKING = [...READMES, '.github/workflows/perf.yml'] as const;
+/** Commands that group subcommands (`baseline record`, `history backfill`). */
+const GROUPS = new Set(['baseline', 'history']);
 /** Markdown whose links and backticked paths must resolve. */
 const MARKDOWN = [
   ...READMES,
@@ -74,8 +80,8 @@ function invocations(file: string): Invocation[] {
         if (m[1] === 'harness') {
           const [first, second] = tokens;
           if (first === undefined || /^[<[]/.test(first)) command = null;
-          else if (first === 'baseline' && second !== undefined && /^[a-z]+$/.test(second))
-            command = `baseline ${second}`;
+          else if (GROUPS.has(first) && second !== undefined && /^[a-z]+$/.test(second))
+            command = `${first} ${second}`;
           else command = first;
         }
         const options = tokens.flatMap((t) => {
@@ -274,7 +280,7 @@ describe('the READMEs are true of the CLI', () => {
   });
 
   it('every documented invocation names a command that exists', () => {
-    const problems = READMES.flatMap(invocations)
+    const problems = INVOKING.flatMap(invocations)
       .filter((inv) => inv.command !== null && helpFor(inv.command) === undefined)
       .map((inv) => `${inv.where}: no command "${inv.command}"`);
     expect(problems).toEqual([]);
@@ -282,7 +288,7 @@ describe('the READMEs are true of the CLI', () => {
 
   it("every option a documented invocation passes is in that command's --help", () => {
     const problems: string[] = [];
-    for (const inv of READMES.flatMap(invocations)) {
+    for (const inv of INVOKING.flatMap(invocations)) {
       if (inv.command === null) continue;
       const h = helpFor(inv.command);
       if (h === undefined) continue; // reported above

@@ -19,7 +19,7 @@ import { Option, type Command } from 'commander';
 import { collectFilters, collectModes, profileOption } from '../options.ts';
 import { compareAndWrite } from './compare.ts';
 import { historyDir, loadConfig, type PerfConfig } from '../../config/perf-config.ts';
-import { commitInfo, firstParentCommits, type CommitInfo } from '../../baseline/git.ts';
+import { commitInfo, firstParentCommits, type CommitInfo } from '../../baseline/commits.ts';
 import { acquireCheckout } from '../../baseline/worktree.ts';
 import { environment } from '../../run/environment.ts';
 import { runSuite } from '../../run/runner.ts';
