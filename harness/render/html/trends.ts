@@ -47,6 +47,8 @@ export interface TrendSeries {
 
 export interface TrendCommit {
   sha: string;
+  /** The row's id, which the chart's commit labels link to. */
+  rowId: string;
   short: string;
   subject: string;
   when: string;
@@ -62,6 +64,11 @@ export interface MachineTrends {
   anchor: string;
   commits: TrendCommit[];
   series: TrendSeries[];
+}
+
+/** The commit table row's id: unique per machine section and commit. */
+export function commitAnchor(machineAnchor: string, commit: string): string {
+  return `commit-${machineAnchor}-${commit}`;
 }
 
 /** Where the site keeps a record's report: history/<machine>/<commit>.html. */
@@ -101,13 +108,15 @@ export function trendChart(series: Omit<TrendSeries, 'chart'>, anchor: string): 
     figure: formatNs(p.ns),
     interval: `${formatNs(p.lo)} – ${formatNs(p.hi)}`,
     changeText: p.changeText ?? 'not compared',
+    commitAnchor: `#${commitAnchor(anchor, p.commit)}`,
   }));
   const x = {
     field: 'short',
     type: 'ordinal',
     sort: null,
-    title: 'commit (oldest first)',
-    axis: { labelAngle: -40, labelFont: 'ui-monospace, monospace' },
+    title: null,
+    // The commit labels are drawn as linked text marks (below), so the axis draws none.
+    axis: { labels: false, ticks: true },
   } as const;
   const y = {
     field: 'ns',
@@ -118,7 +127,7 @@ export function trendChart(series: Omit<TrendSeries, 'chart'>, anchor: string): 
   return {
     id: `trend-${anchor}-${series.id.replace(/[^A-Za-z0-9_-]/g, '-')}`,
     title: series.id,
-    caption: `${series.points.length} commits; whiskers: 95 % interval of the median within each run; ▲ regressed / ▼ improved where a paired comparison called it; a point links to its run`,
+    caption: `${series.points.length} commits, oldest first; whiskers: 95 % interval of the median within each run; ▲ regressed / ▼ improved where a paired comparison called it; a point links to its run, a commit label to its row`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: 520,
@@ -130,6 +139,26 @@ export function trendChart(series: Omit<TrendSeries, 'chart'>, anchor: string): 
           encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' } },
         },
         { mark: { type: 'line', color: '#90a4ae' }, encoding: { x, y } },
+        {
+          // Each commit's short sha under the axis, linked to its row in the commit table
+          // (which links the commit's page and its run).
+          mark: {
+            type: 'text',
+            angle: -40,
+            align: 'right',
+            baseline: 'middle',
+            dy: 6,
+            font: 'ui-monospace, monospace',
+            fontSize: 10,
+            color: '#1e4f8a',
+          },
+          encoding: {
+            x,
+            y: { value: 178 },
+            text: { field: 'short' },
+            href: { field: 'commitAnchor' },
+          },
+        },
         {
           mark: { type: 'point', filled: true, size: 70, opacity: 1 },
           encoding: {
@@ -210,6 +239,7 @@ export function machineTrends(
     }
     commits.push({
       sha: commit,
+      rowId: commitAnchor(anchor, commit),
       short,
       subject,
       when: `${rec.point.committedAt.slice(0, 10)} ${rec.point.committedAt.slice(11, 16)}`,

@@ -111,9 +111,20 @@ describe('history: record a stepped history, mark the step, publish its trend', 
         await page.goto(pathToFileURL(path.join(site, 'trends.html')).href);
         const chart = page.locator(`[data-job="${JOB}"]`);
         await expect.poll(() => chart.isVisible()).toBe(true);
-        // One linked point per commit, left to right in commit order.
-        const points = await chart.locator('svg a').evaluateAll((links) =>
-          links.map((a) => {
+        // One linked point per commit, left to right in commit order; each commit's label
+        // links to its row of the commit table.
+        const links = await chart
+          .locator('svg a')
+          .evaluateAll((as) =>
+            as.map((a) => a.getAttribute('xlink:href') ?? a.getAttribute('href') ?? ''),
+          );
+        const labels = links.filter((h) => h.startsWith('#'));
+        expect(labels).toEqual(
+          commits.map((c) => expect.stringMatching(new RegExp(`^#commit-e2e-box-${c}$`))),
+        );
+        for (const l of labels) await expect.poll(() => page.locator(l).count()).toBe(1);
+        const points = await chart.locator('svg a:not([*|href^="#"])').evaluateAll((as) =>
+          as.map((a) => {
             const r = a.getBoundingClientRect();
             const mark = a.querySelector('path');
             return {
