@@ -11,6 +11,7 @@
  *   - Otherwise it is the median of the one process's benchmark.js samples, spread over them.
  */
 import { median } from 'simple-statistics';
+import { medianInterval } from '../stats/sample.ts';
 import { MODES, type ModeName } from '../engine-api/modes.ts';
 import { jobId } from '../catalogue/registry.ts';
 import type { ResultsFile, ScenarioResult } from '../results/results-file.ts';
@@ -115,6 +116,23 @@ export function typicalFigure(results: ResultsFile, r: ScenarioResult): Figure |
     spread: rangeOf(samples),
     over: `${samples.length} ${what}${samples.length === 1 ? '' : 's'}`,
   };
+}
+
+/**
+ * The typical figure with the 95 % interval of its median over the same values (its rounds,
+ * else its benchmark.js samples): what a trend point draws. The interval is within one run.
+ */
+export function figureWithInterval(
+  results: ResultsFile,
+  r: ScenarioResult,
+): { value: number; lo: number; hi: number } | null {
+  const f = typicalFigure(results, r);
+  if (f === null) return null;
+  const rounds = roundsOf(results, r.id);
+  const values = rounds.length > 0 ? rounds : (r.samples?.ns ?? []);
+  if (values.length === 0) return { value: f.value, lo: f.value, hi: f.value };
+  const ci = medianInterval(values);
+  return { value: f.value, lo: Math.min(ci.lo, f.value), hi: Math.max(ci.hi, f.value) };
 }
 
 /** numerator ÷ denominator of two figures; the spread pairs rounds when both have them. */

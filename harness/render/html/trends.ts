@@ -3,18 +3,17 @@
  * commits (results/history-store.ts), and a table of those commits. Pure: history in, model
  * and vega-lite specs out (charts.ts renders them).
  *
- * A point is the job's median ns/op on that commit with a 95 % interval of the median
- * (stats/sample.ts `medianInterval`, from the run's benchmark.js samples). That interval is
+ * A point is the job's typical ns/op on that commit with a 95 % interval of its median
+ * (judge/figures.ts `figureWithInterval`: the figure the run's own report shows). That interval is
  * within one run; two runs of one commit differ by more on a shared machine, which is why a
  * change is marked only where a paired comparison called it (a `--paired` record), never
  * from two points' distance.
  */
 import path from 'node:path';
 import { formatNs, formatRatioCi } from '../../support/format.ts';
-import { medianInterval } from '../../stats/sample.ts';
+import { figureWithInterval } from '../../judge/figures.ts';
 import { describeMachine } from '../../results/machine.ts';
 import type { MachineHistory, HistoryRecord } from '../../results/history-store.ts';
-import type { ScenarioResult } from '../../results/results-file.ts';
 import { relativeHref, type ChartSpec } from './view.ts';
 
 /** A commit's mark on a series: what a paired comparison called that job there. */
@@ -74,16 +73,6 @@ export function commitAnchor(machineAnchor: string, commit: string): string {
 /** Where the site keeps a record's report: history/<machine>/<commit>.html. */
 export function recordReportPath(machine: string, commit: string): string {
   return `history/${machine}/${commit}.html`;
-}
-
-function figure(r: ScenarioResult): { ns: number; lo: number; hi: number } | null {
-  if (r.status !== 'ok') return null;
-  const ns = r.medianNs ?? r.meanNs;
-  if (ns === null || !(ns > 0)) return null;
-  const samples = r.samples?.ns ?? [];
-  if (samples.length === 0) return { ns, lo: ns, hi: ns };
-  const ci = medianInterval(samples);
-  return { ns, lo: Math.min(ci.lo, ns), hi: Math.max(ci.hi, ns) };
 }
 
 function changeOf(rec: HistoryRecord, id: string): { change: TrendChange; text: string | null } {
@@ -217,7 +206,7 @@ export function machineTrends(
     const changed: string[] = [];
     for (const r of rec.results.results) {
       if (r.peer === true) continue;
-      const f = figure(r);
+      const f = figureWithInterval(rec.results, r);
       if (f === null) continue;
       const c = changeOf(rec, r.id);
       if (c.change !== null) changed.push(`${r.id} ${c.text ?? ''}`);
@@ -231,7 +220,9 @@ export function machineTrends(
         commit,
         short,
         subject,
-        ...f,
+        ns: f.value,
+        lo: f.lo,
+        hi: f.hi,
         href,
         change: c.change,
         changeText: c.text,
