@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { facadeTax, typicalFigure } from '../../../harness/judge/figures.ts';
+import { facadeTax, figureWithInterval, typicalFigure } from '../../../harness/judge/figures.ts';
 import { summarize, tCritical95 } from '../../../harness/stats/sample.ts';
 import type { ScenarioResult } from '../../../harness/results/results-file.ts';
 import { okResult, resultsFile } from '../helpers.ts';
@@ -127,5 +127,67 @@ describe('sample statistics', () => {
     expect(s.rme).toBeCloseTo(((4.303 * 2) / Math.sqrt(3) / 12) * 100, 6);
     expect(summarize([5])).toEqual({ mean: 5, sd: 0, rme: 0 });
     expect(tCritical95(100)).toBe(1.96);
+  });
+});
+
+describe('figureWithInterval: a trend point', () => {
+  const samples = Array.from({ length: 20 }, (_, i) => 100 + i);
+
+  it('is the typical figure with the order-statistic interval of its samples', () => {
+    const r = result('core/map_get', 109.5, { samples: { count: 20, ns: samples } });
+    const f = figureWithInterval(resultsFile([r]), r);
+    expect(f?.value).toBe(typicalFigure(resultsFile([r]), r)?.value);
+    // n = 20 at 95 %: ranks 6 and 15 (Conover's table), here 105 and 114.
+    expect(f).toEqual({ value: 109.5, lo: 105, hi: 114 });
+  });
+
+  it("in a comparison run, uses the candidate's rounds, as the report's figure does", () => {
+    const r = result('core/map_get', 999, { samples: { count: 20, ns: samples } });
+    const file = resultsFile([r]);
+    const rounds = [10, 11, 12, 13, 14, 15, 16];
+    file.comparison = {
+      baseline: { label: 'b', commit: null, source: 'ref', file: null },
+      candidate: { label: 'c', commit: null, source: 'working-tree', file: null },
+      rounds: 7,
+      notes: [],
+      jobs: [
+        {
+          id: 'core/map_get',
+          name: 'core/map_get',
+          mode: null,
+          baselineMode: null,
+          baselineSamples: rounds,
+          candidateSamples: rounds,
+          rounds: 7,
+          stoppedBy: 'x',
+          note: null,
+          comparison: {
+            nBaseline: 7,
+            nCandidate: 7,
+            baselineMedian: 13,
+            candidateMedian: 13,
+            ratio: 1,
+            ci: [0.9, 1.1],
+            pValue: 0.5,
+            df: 6,
+            classification: 'unchanged',
+            threshold: 0.05,
+            alpha: 0.02,
+            confidence: 0.95,
+            method: 'paired-trimmed-log-t',
+            reason: 'x',
+          },
+        },
+      ],
+    };
+    // n = 7: ranks 1 and 7 (coverage 98.4 %).
+    expect(figureWithInterval(file, r)).toEqual({ value: 13, lo: 10, hi: 16 });
+  });
+
+  it('has a zero-width interval without samples, and none for a failed job', () => {
+    const r = result('core/map_get', 50, { samples: null });
+    expect(figureWithInterval(resultsFile([r]), r)).toEqual({ value: 50, lo: 50, hi: 50 });
+    const failed = result('core/map_get', 50, { status: 'failed', reason: 'boom' });
+    expect(figureWithInterval(resultsFile([failed]), failed)).toBeNull();
   });
 });
