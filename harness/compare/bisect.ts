@@ -15,7 +15,9 @@
  * twice, and a range of n commits takes at most ceil(log2(n)) + 1 steps.
  */
 
-export type StepVerdict = 'slower' | 'not slower' | 'inconclusive';
+import type { StepVerdict } from '../results/find-file.ts';
+
+export type { StepVerdict };
 
 /** What the callback returns for one commit: the verdict and whatever the caller records. */
 export interface StepOutcome<T> {
