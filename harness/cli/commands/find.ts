@@ -141,9 +141,14 @@ async function compareStep(
   }
 }
 
-function toResult(plan: FindPlan, r: BisectResult<FindStep>): FindResult {
+/** The search's outcome as find.json's result: positions become commits (0 is good). */
+export function findResult(
+  good: FindCommit,
+  range: readonly FindCommit[],
+  r: BisectResult<FindStep>,
+): FindResult {
   const at = (position: number): FindCommit =>
-    position === 0 ? plan.summary.good : (plan.range[position - 1] as FindCommit);
+    position === 0 ? good : (range[position - 1] as FindCommit);
   switch (r.kind) {
     case 'culprit': {
       const s = r.judgedBy.detail;
@@ -164,7 +169,7 @@ function toResult(plan: FindPlan, r: BisectResult<FindStep>): FindResult {
         after: at(r.lo),
         through: at(r.hi),
         throughSlower: r.hiSlower,
-        range: plan.range.slice(r.lo, r.hi),
+        range: range.slice(r.lo, r.hi),
       };
     case 'not-slower':
       return { kind: 'not-slower' };
@@ -217,7 +222,7 @@ async function runFind(plan: FindPlan): Promise<number> {
         return { verdict: j.verdict, detail: step };
       },
     );
-    summary.result = toResult(plan, outcome);
+    summary.result = findResult(summary.good, plan.range, outcome);
   } finally {
     for (const h of handles) await h.release();
   }
