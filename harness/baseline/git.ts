@@ -275,53 +275,6 @@ export async function mergeBase(cwd: string, a: string, b: string): Promise<stri
   throw new GitError('failed', `git merge-base ${a} ${b} failed: ${tail(r.stderr)}`);
 }
 
-/** `ancestor` is `descendant` or one of its ancestors (`git merge-base --is-ancestor`). */
-export async function isAncestor(
-  cwd: string,
-  ancestor: string,
-  descendant: string,
-): Promise<boolean> {
-  checkRefArg(ancestor);
-  checkRefArg(descendant);
-  const r = await run(cwd, ['merge-base', '--is-ancestor', ancestor, descendant]);
-  if (r.exitCode === 0) return true;
-  if (r.exitCode === 1) return false;
-  throw new GitError(
-    'failed',
-    `git merge-base --is-ancestor ${ancestor} ${descendant} failed: ${tail(r.stderr)}`,
-  );
-}
-
-/**
- * The commits of `from..to` along `to`'s first parents, oldest first, with their subjects:
- * the line `git rev-list --first-parent --reverse from..to` walks, so a merged branch counts
- * as its merge commit alone.
- */
-export async function firstParentRange(
-  cwd: string,
-  from: string,
-  to: string,
-): Promise<Array<{ commit: string; subject: string }>> {
-  checkRefArg(from);
-  checkRefArg(to);
-  // %x00 ends the sha: a subject can hold any other character but a newline.
-  const out = await git(cwd, [
-    'log',
-    '--first-parent',
-    '--reverse',
-    '--format=%H%x00%s',
-    `${from}..${to}`,
-    '--',
-  ]);
-  return out
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => {
-      const at = line.indexOf('\0');
-      return { commit: line.slice(0, at), subject: line.slice(at + 1) };
-    });
-}
-
 /** `ref` resolves to some object (e.g. `origin/main` after a fetch). */
 export async function refExists(cwd: string, ref: string): Promise<boolean> {
   checkRefArg(ref);

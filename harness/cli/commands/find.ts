@@ -13,7 +13,8 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { ResolvedRef } from '../../baseline/baselines.ts';
-import { commitSubject, firstParentRange, isAncestor } from '../../baseline/git.ts';
+import { commitSubject } from '../../baseline/git.ts';
+import { firstParentRange, isAncestor } from '../../baseline/history.ts';
 import type { CheckoutHandle } from '../../baseline/worktree.ts';
 import { bisect, type BisectResult } from '../../compare/bisect.ts';
 import { loadConfig, type PerfConfig } from '../../config/perf-config.ts';

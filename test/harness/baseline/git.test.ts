@@ -7,9 +7,7 @@ import {
   commitSubject,
   createAnnotatedTag,
   findCommitByTrailer,
-  firstParentRange,
   headCommit,
-  isAncestor,
   isDirty,
   isShallow,
   listTrailers,
@@ -160,36 +158,5 @@ describe('tags and worktrees', () => {
     await worktreeRemove(repo.dir, dir);
     expect(fs.existsSync(dir)).toBe(false);
     expect(await worktreeList(repo.dir)).toHaveLength(1);
-  });
-});
-
-describe('ancestry and first-parent ranges', () => {
-  it('isAncestor: a commit is its own ancestor; a later commit is not an ancestor of an earlier one', async () => {
-    expect(await isAncestor(repo.dir, c1, c3)).toBe(true);
-    expect(await isAncestor(repo.dir, c3, c3)).toBe(true);
-    expect(await isAncestor(repo.dir, c3, c1)).toBe(false);
-  });
-
-  it('firstParentRange walks the first parents oldest first, a merged branch as its merge', async () => {
-    const r = await makeRepo();
-    const base = await r.commit('base', { 'f.txt': '0' });
-    const m1 = await r.commit('main 1', { 'f.txt': '1' });
-    await r.git('checkout', '-q', '-b', 'topic', base);
-    const t1 = await r.commit('topic 1: a subject with\ttab and "quotes"', { 'g.txt': '1' });
-    await r.git('checkout', '-q', 'main');
-    await r.git('merge', '-q', '--no-ff', '-m', 'merge topic', 'topic');
-    const merge = await r.git('rev-parse', 'HEAD');
-    const m2 = await r.commit('main 2', { 'f.txt': '2' });
-
-    expect(await firstParentRange(r.dir, base, m2)).toEqual([
-      { commit: m1, subject: 'main 1' },
-      { commit: merge, subject: 'merge topic' },
-      { commit: m2, subject: 'main 2' },
-    ]);
-    expect(await firstParentRange(r.dir, base, t1)).toEqual([
-      { commit: t1, subject: 'topic 1: a subject with\ttab and "quotes"' },
-    ]);
-    expect(await firstParentRange(r.dir, m2, m2)).toEqual([]);
-    expect(await isAncestor(r.dir, t1, m1)).toBe(false);
   });
 });
