@@ -1,8 +1,8 @@
 /**
  * The harness command line: `npm run harness -- <command>`, and `npm run bench` for the main
  * job. Exit codes: 0 ok; 1 the run failed by judge/verdict.ts's one rule (a failed scenario, a
- * failed red flag, a counted regression); 2 usage or environment error, with what was wrong
- * and how to fix it.
+ * failed red flag, a counted regression), or `find` named no culprit; 2 usage or environment
+ * error, with what was wrong and how to fix it.
  */
 import path from 'node:path';
 import { Command, CommanderError, Help, Option } from 'commander';
@@ -10,6 +10,7 @@ import picomatch from 'picomatch';
 import { collectFilters, collectModes, profileOption } from './options.ts';
 import { registerBaselineCommand } from './commands/baseline.ts';
 import { registerCalibrateCommand } from './commands/calibrate.ts';
+import { registerFindCommand } from './commands/find.ts';
 import { benchWithComparison, registerCompareCommands, renderRun } from './commands/compare.ts';
 import { loadConfig } from '../config/perf-config.ts';
 import { registerReportCommands } from './commands/report.ts';
@@ -128,6 +129,7 @@ function program(setExit: (code: number) => void): Command {
 
   registerCompareCommands(cmd, setExit);
   registerCalibrateCommand(cmd, setExit);
+  registerFindCommand(cmd, setExit);
   registerBaselineCommand(cmd, { setExit });
   registerReportCommands(cmd, setExit);
   registerHistoryCommands(cmd, setExit);

@@ -6,8 +6,9 @@
  * otherwise:
  *   1. a scenario failed: its op threw, its child crashed, or its op-count proof failed;
  *   2. a red flag failed (judge/red-flags.ts);
- *   3. the comparison called a regression. In a gate, whose second pass re-measures every
- *      first-pass call, only a confirmed regression counts.
+ *   3. the comparison called a regression. In a gate (and a `find` step, which asks the gate's
+ *      question), whose second pass re-measures every first-pass call, only a confirmed
+ *      regression counts.
  * Usage and environment errors never reach a results file: they exit 2 before one is written.
  */
 import { formatRatioCi, plural } from '../support/format.ts';
@@ -29,6 +30,7 @@ const KIND_TITLE: Record<RunKind, string> = {
   peers: 'Peers run',
   compare: 'Comparison',
   gate: 'Gate',
+  find: 'Find step',
 };
 
 /** The command that wrote the file; inferred for files written before `kind` existed. */

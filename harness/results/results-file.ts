@@ -287,7 +287,7 @@ export const RedFlagSchema = z.strictObject({
 });
 
 /** Which command wrote the file: what judge/verdict.ts's headline names. */
-export const RUN_KINDS = ['bench', 'perf-trace', 'peers', 'compare', 'gate'] as const;
+export const RUN_KINDS = ['bench', 'perf-trace', 'peers', 'compare', 'gate', 'find'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
 /** Written by gates of older harnesses; the verdict is now judged from the file (judge/). */

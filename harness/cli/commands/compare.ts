@@ -90,7 +90,7 @@ async function workingTreeSide(): Promise<EngineSide> {
  * Resolves a side's ref, naming where it came from in the error (`--against "x" does not name
  * a commit`): both sides are resolved before anything is checked out.
  */
-async function resolveSide(nameOrRef: string, given: string): Promise<ResolvedRef> {
+export async function resolveSide(nameOrRef: string, given: string): Promise<ResolvedRef> {
   try {
     return await resolveRef(nameOrRef, { log });
   } catch (err) {
@@ -99,10 +99,14 @@ async function resolveSide(nameOrRef: string, given: string): Promise<ResolvedRe
   }
 }
 
-async function checkoutSide(
+/** A side checked out of git for this run: its engine, and its commit's subject. */
+export type CheckedOutSide = EngineSide & { subject: string | null };
+
+/** Checks `resolved` out (its handle goes on `handles`, for the caller to release). */
+export async function checkoutSide(
   resolved: ResolvedRef,
   handles: CheckoutHandle[],
-): Promise<EngineSide & { subject: string | null }> {
+): Promise<CheckedOutSide> {
   const handle = await acquireCheckout(resolved.commit, { log });
   handles.push(handle);
   return {
@@ -127,11 +131,21 @@ export const MEASURED_PATHS = [
   'package-lock.json',
 ] as const;
 
+export interface IdenticalTrees {
+  /** How the report names each side: "<name> (<sha12>)". */
+  baseline: string;
+  candidate: string;
+  commits: { baseline: string; candidate: string };
+  /** The candidate is the working tree (its HEAD, clean in the measured paths). */
+  workingTree: boolean;
+  hashes: Map<string, string | null>;
+}
+
 /** The two sides and the shared hashes when the measured paths are identical, else null. */
 export async function identicalTrees(
   baseline: string | ResolvedRef,
   against: string | ResolvedRef | undefined,
-): Promise<{ baseline: string; candidate: string; hashes: Map<string, string | null> } | null> {
+): Promise<IdenticalTrees | null> {
   const b = typeof baseline === 'string' ? await resolveRef(baseline, { log }) : baseline;
   let candidateCommit: string;
   let candidateLabel: string;
@@ -151,15 +165,17 @@ export async function identicalTrees(
   return {
     baseline: `${b.name} (${b.commit.slice(0, 12)})`,
     candidate: `${candidateLabel} (${candidateCommit.slice(0, 12)})`,
+    commits: { baseline: b.commit, candidate: candidateCommit },
+    workingTree: against === undefined,
     hashes: bh,
   };
 }
 
 /** The gate's fast path: a results file that says nothing measured could differ, and why. */
-async function writeIdentical(
+export async function writeIdentical(
   flags: ComparisonFlags,
   options: { kind: RunKind; command: string },
-  same: NonNullable<Awaited<ReturnType<typeof identicalTrees>>>,
+  same: IdenticalTrees,
 ): Promise<ComparisonRun> {
   const runId = newRunId();
   const trees = MEASURED_PATHS.map((p) => `${p} ${same.hashes.get(p)?.slice(0, 12) ?? 'absent'}`);
@@ -177,11 +193,17 @@ async function writeIdentical(
     )),
     kind: options.kind,
     comparison: {
-      baseline: { label: same.baseline, commit: null, source: 'ref', file: null, subject: null },
+      baseline: {
+        label: same.baseline,
+        commit: same.commits.baseline,
+        source: 'ref',
+        file: null,
+        subject: null,
+      },
       candidate: {
         label: same.candidate,
-        commit: null,
-        source: 'working-tree',
+        commit: same.commits.candidate,
+        source: same.workingTree ? 'working-tree' : 'ref',
         file: null,
         subject: null,
       },
@@ -225,16 +247,19 @@ export interface ComparisonRun {
 }
 
 /**
- * Runs a whole comparison and writes reports/<run-id>/results.json (the candidate, with the
- * comparison and red flags) and baseline.json (the baseline's measurements).
+ * The gate's one-sided question ("did anything get slower?"): a job stops once a regression
+ * is ruled out, and a regression counts only when a second pass confirms it. The gate asks
+ * it, and so does every step of `find`.
  */
-export async function compareAndWrite(
-  flags: ComparisonFlags,
-  sides: SideChoice,
-  options: { kind: RunKind; command: string; config: PerfConfig },
-): Promise<ComparisonRun> {
-  const confirm = options.kind === 'gate';
-  // Refuse an unwritable destination and an empty selection before any checkout or install.
+function asksGateQuestion(kind: RunKind): boolean {
+  return kind === 'gate' || kind === 'find';
+}
+
+/**
+ * What a comparison checks before any checkout or install: a destination it can write, and
+ * a selection of at least one job.
+ */
+export async function checkComparisonPlan(flags: ComparisonFlags): Promise<void> {
   checkResultsDir(flags.out);
   const selected = planJobs(await loadCatalogue(path.resolve(flags.scenarios)), {
     filters: flags.filter,
@@ -246,6 +271,19 @@ export async function compareAndWrite(
       'list the catalogue with `npm run harness -- list`; globs match whole names, e.g. "kvstore/**"',
     );
   }
+}
+
+/**
+ * Runs a whole comparison and writes reports/<run-id>/results.json (the candidate, with the
+ * comparison and red flags) and baseline.json (the baseline's measurements).
+ */
+export async function compareAndWrite(
+  flags: ComparisonFlags,
+  sides: SideChoice,
+  options: { kind: RunKind; command: string; config: PerfConfig },
+): Promise<ComparisonRun> {
+  // Refuse an unwritable destination and an empty selection before any checkout or install.
+  await checkComparisonPlan(flags);
   // Both refs, before any checkout: an unknown --against must not cost a baseline checkout.
   const baselineSpec: { stored: string } | { ref: ResolvedRef } =
     sides.baselineResults !== undefined
@@ -262,8 +300,7 @@ export async function compareAndWrite(
     sides.against === undefined ? null : await resolveSide(sides.against, '--against');
   const handles: CheckoutHandle[] = [];
   try {
-    let baseline: EngineSide | StoredSide;
-    let baselineSubject: string | null = null;
+    let baseline: CheckedOutSide | StoredSide;
     if ('stored' in baselineSpec) {
       const file = path.resolve(baselineSpec.stored);
       const stored = readResults(file);
@@ -279,59 +316,72 @@ export async function compareAndWrite(
         const same = await identicalTrees(baselineSpec.ref, againstRef ?? undefined);
         if (same !== null) return writeIdentical(flags, options, same);
       }
-      const side = await checkoutSide(baselineSpec.ref, handles);
-      baselineSubject = side.subject;
-      baseline = side;
+      baseline = await checkoutSide(baselineSpec.ref, handles);
     }
     const candidate =
       againstRef === null ? await workingTreeSide() : await checkoutSide(againstRef, handles);
-    const outcome = await runComparison({
-      baseline,
-      candidate,
-      profile: flags.profile,
-      scenariosDir: path.resolve(flags.scenarios),
-      filters: flags.filter,
-      modes: flags.mode,
-      config: options.config,
-      command: options.command,
-      log,
-      regressionsOnly: confirm,
-    });
-    const jobs = await confirmedJobs(outcome, confirm, options.config);
-    const dir = path.resolve(flags.out ?? path.join(REPORTS_DIR, outcome.runId));
-    fs.mkdirSync(dir, { recursive: true });
-    const baselineFile = 'results' in baseline ? baseline.file : path.join(dir, 'baseline.json');
-    if (!('results' in baseline)) writeResults(baselineFile, outcome.baseline);
-    const results: ResultsFile = {
-      ...outcome.candidate,
-      kind: options.kind,
-      comparison: {
-        baseline: {
-          label: baseline.label,
-          commit: baseline.commit,
-          source: baseline.source,
-          file: path.relative(dir, baselineFile),
-          subject: baselineSubject,
-        },
-        candidate: {
-          label: candidate.label,
-          commit: candidate.commit,
-          source: candidate.source,
-          file: null,
-          subject: 'subject' in candidate ? (candidate.subject as string | null) : null,
-        },
-        rounds: outcome.rounds,
-        notes: outcome.notes,
-        jobs,
-      },
-    };
-    results.redFlags = evaluateRedFlags(results, options.config);
-    const file = path.join(dir, 'results.json');
-    writeResults(file, results);
-    return { file, results, judgment: judge(results) };
+    return await compareSides(flags, baseline, candidate, options);
   } finally {
     for (const h of handles) await h.release();
   }
+}
+
+/**
+ * The comparison of two sides at hand (checked out, or stored): runs it, confirms its
+ * regressions when the run asks the gate's question, evaluates the red flags, and writes
+ * results.json and baseline.json into `flags.out` (default reports/<run-id>/).
+ */
+export async function compareSides(
+  flags: ComparisonFlags,
+  baseline: CheckedOutSide | StoredSide,
+  candidate: EngineSide | CheckedOutSide,
+  options: { kind: RunKind; command: string; config: PerfConfig },
+): Promise<ComparisonRun> {
+  const gateQuestion = asksGateQuestion(options.kind);
+  const outcome = await runComparison({
+    baseline,
+    candidate,
+    profile: flags.profile,
+    scenariosDir: path.resolve(flags.scenarios),
+    filters: flags.filter,
+    modes: flags.mode,
+    config: options.config,
+    command: options.command,
+    log,
+    regressionsOnly: gateQuestion,
+  });
+  const jobs = await confirmedJobs(outcome, gateQuestion, options.config);
+  const dir = path.resolve(flags.out ?? path.join(REPORTS_DIR, outcome.runId));
+  fs.mkdirSync(dir, { recursive: true });
+  const baselineFile = 'results' in baseline ? baseline.file : path.join(dir, 'baseline.json');
+  if (!('results' in baseline)) writeResults(baselineFile, outcome.baseline);
+  const results: ResultsFile = {
+    ...outcome.candidate,
+    kind: options.kind,
+    comparison: {
+      baseline: {
+        label: baseline.label,
+        commit: baseline.commit,
+        source: baseline.source,
+        file: path.relative(dir, baselineFile),
+        subject: 'subject' in baseline ? baseline.subject : null,
+      },
+      candidate: {
+        label: candidate.label,
+        commit: candidate.commit,
+        source: candidate.source,
+        file: null,
+        subject: 'subject' in candidate ? candidate.subject : null,
+      },
+      rounds: outcome.rounds,
+      notes: outcome.notes,
+      jobs,
+    },
+  };
+  results.redFlags = evaluateRedFlags(results, options.config);
+  const file = path.join(dir, 'results.json');
+  writeResults(file, results);
+  return { file, results, judgment: judge(results) };
 }
 
 /** Everything a comparison run prints, the verdict last: `show` prints the same. */
