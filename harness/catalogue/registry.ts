@@ -9,6 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import picomatch from 'picomatch';
 import { UsageError, errorMessage } from '../support/errors.ts';
+import { plural } from '../support/format.ts';
 import { DUR_LABELS, MODES, type ModeName } from '../engine-api/modes.ts';
 import {
   ACCESS_PATTERNS,
@@ -187,6 +188,11 @@ export function shardOf(ids: readonly string[], count: number): Map<string, numb
 /** Whether job `id` of the plan `ids` belongs to `shard`. */
 export function inShard(id: string, ids: readonly string[], shard: ShardSpec): boolean {
   return shardOf(ids, shard.count).get(id) === shard.index;
+}
+
+/** What a run whose shard got no job says (more shards than jobs): it measures nothing. */
+export function emptyShardNote(shard: ShardSpec, planned: number): string {
+  return `shard ${shard.index}/${shard.count} has no job: the ${plural(planned, 'planned job')} went to other shards, so nothing was measured`;
 }
 
 /** The jobs of `shard`, in plan order. */

@@ -99,3 +99,30 @@ export function shardOption(): Option {
     "run only shard i of n of the planned jobs (e.g. 1/2), a deterministic split; `merge` combines the shards' results files",
   ).argParser(parseShard);
 }
+
+/** `--report-url <url>` (gate, merge): where the published HTML report is, an http(s) URL. */
+export function parseReportUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(
+      `--report-url "${value}" is not a URL`,
+      'give the address the report is published at, e.g. --report-url https://example.com/perf/index.html',
+    );
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new UsageError(
+      `--report-url "${value}" is not an http or https URL`,
+      'give the address the report is published at, e.g. --report-url https://example.com/perf/index.html',
+    );
+  }
+  return url.href;
+}
+
+export function reportUrlOption(): Option {
+  return new Option(
+    '--report-url <url>',
+    "where the HTML report is published, for comment.md's link (default: the perf-report artifact of the GitHub Actions run, else the report's path)",
+  ).argParser(parseReportUrl);
+}
