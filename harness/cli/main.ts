@@ -11,6 +11,7 @@ import { collectFilters, collectModes, profileOption, shardOption } from './opti
 import { registerBaselineCommand } from './commands/baseline.ts';
 import { registerCalibrateCommand } from './commands/calibrate.ts';
 import { registerGateCommand } from './commands/gate.ts';
+import { registerMergeCommand } from './commands/merge.ts';
 import { benchWithComparison, registerCompareCommands, renderRun } from './commands/compare.ts';
 import { loadConfig } from '../config/perf-config.ts';
 import { registerReportCommands } from './commands/report.ts';
@@ -146,6 +147,7 @@ function program(setExit: (code: number) => void): Command {
 
   registerCompareCommands(cmd, setExit);
   registerGateCommand(cmd, setExit);
+  registerMergeCommand(cmd, setExit);
   registerCalibrateCommand(cmd, setExit);
   registerBaselineCommand(cmd, { setExit });
   registerReportCommands(cmd, setExit);
