@@ -11,47 +11,23 @@ import {
   mergeShards,
   type ShardFile,
 } from '../../../harness/results/merge.ts';
-import { shardOf } from '../../../harness/catalogue/registry.ts';
 import { ResultsFileSchema, type ResultsFile } from '../../../harness/results/results-file.ts';
 import { UsageError } from '../../../harness/support/errors.ts';
-import { COMPARE_RESULTS, readFixture } from '../report-fixtures.ts';
 import { okResult, resultsFile } from '../helpers.ts';
+import { BASE_COMMIT, CANDIDATE_COMMIT, SHARD_IDS, shardResults } from '../shard-fixtures.ts';
 
-const BASE = 'a'.repeat(40);
-const CAND = 'b'.repeat(40);
-const IDS = ['core/map_get', 'core/map_set', 'engine/get_direct', 'kvstore/get/miss', 'txn/x'];
+const BASE = BASE_COMMIT;
+const CAND = CANDIDATE_COMMIT;
+const IDS = SHARD_IDS;
 
-function comparisonJob(id: string): NonNullable<ResultsFile['comparison']>['jobs'][number] {
-  const j = readFixture(COMPARE_RESULTS).comparison?.jobs[0];
-  if (j === undefined) throw new Error('the compare fixture has no jobs');
-  return { ...j, id, name: id, mode: null, baselineMode: null };
-}
-
-/** Shard `index` of `count` of a gate over `ids`: the jobs the deal gives it. */
+/** Shard `index` of `count` of a gate over `ids`, as read from shard-<index>/results.json. */
 function shard(
   index: number,
   count: number,
   ids: readonly string[] = IDS,
   change: (r: ResultsFile) => void = () => {},
 ): ShardFile {
-  const dealt = shardOf(ids, count);
-  const mine = ids.filter((id) => dealt.get(id) === index);
-  const r = resultsFile(mine.map((id) => okResult({ id, name: id })));
-  r.runId = `run-${index}`;
-  r.kind = 'gate';
-  r.createdAt = `2025-01-0${index}T00:00:00.000Z`;
-  r.wallTimeMs = 1000 * index;
-  r.shard = { index, count };
-  r.comparison = {
-    baseline: { label: 'main', commit: BASE, source: 'ref', file: 'baseline.json', subject: 's' },
-    candidate: { label: 'working tree', commit: CAND, source: 'working-tree', file: null },
-    rounds: index,
-    notes: ['The baseline engine has one durability mode only (strict).', `only in ${index}`],
-    jobs: mine.map(comparisonJob),
-  };
-  r.redFlags = [];
-  change(r);
-  return { file: `shard-${index}/results.json`, results: r };
+  return { file: `shard-${index}/results.json`, results: shardResults(index, count, ids, change) };
 }
 
 function refusal(files: ShardFile[]): UsageError {
