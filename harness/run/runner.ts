@@ -1,7 +1,7 @@
 /**
  * Runs a suite: plans the jobs (or one shard of them), runs each scenario x mode in its own
  * child process (one at a time: two measurements sharing 2 cores would disturb each other), and
- * assembles the results file. Modes the engine lacks are recorded `unsupported` without starting a child.
+ * assembles the results file. Modes the engine lacks are recorded `unsupported`, no child.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -24,13 +24,8 @@ import { BUNDLE_DIR_ENV, REPORTS_DIR, REPO_ROOT } from '../support/paths.ts';
 import type { Profile } from '../config/profiles.ts';
 import type { Progress } from './progress.ts';
 import { peersSection } from '../peers/section.ts';
-import {
-  loadCatalogue,
-  planJobs,
-  shardJobs,
-  type Job,
-  type ShardSpec,
-} from '../catalogue/registry.ts';
+import { loadCatalogue, planJobs, shardJobs, type Job } from '../catalogue/registry.ts';
+import type { ShardSpec } from '../catalogue/registry.ts';
 import {
   MeasurementSchema,
   ReplicatesResultSchema,
