@@ -1,13 +1,15 @@
 /**
  * The catalogue: every module in the scenarios directory exports `scenarios`, and this module
  * collects them, checks the naming rules (docs/naming.md), and expands them into jobs: one per
- * scenario, times one per durability mode for scenarios that write.
+ * scenario, times one per durability mode for scenarios that write; `shardJobs` splits a plan
+ * into the deterministic shards that `--shard i/n` runs.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import picomatch from 'picomatch';
 import { UsageError, errorMessage } from '../support/errors.ts';
+import { plural } from '../support/format.ts';
 import { DUR_LABELS, MODES, type ModeName } from '../engine-api/modes.ts';
 import {
   ACCESS_PATTERNS,
@@ -161,6 +163,45 @@ export interface Selection {
   modes?: readonly ModeName[];
   /** Include peer scenarios (`bench --peers`); without it they are never planned. */
   peers?: boolean;
+  /** Only shard `index` of `count` of the jobs the rest selects (`shardJobs`). */
+  shard?: ShardSpec;
+}
+
+/** Shard `index` of `count`, numbered from 1 (`--shard 2/3`). */
+export interface ShardSpec {
+  index: number;
+  count: number;
+}
+
+/**
+ * The shard (1-based) of each of `ids`: sorted (by code unit, so no locale can reorder them),
+ * the id at sorted position p belongs to shard (p % count) + 1. Dealing the sorted list round
+ * robin gives every shard the same number of jobs, give or take one; sorting makes the split
+ * depend on the set of ids alone, and that set depends only on the catalogue, the filters and
+ * the modes, so every shard of a CI matrix, planning on its own machine, computes the same split.
+ */
+export function shardOf(ids: readonly string[], count: number): Map<string, number> {
+  const sorted = [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return new Map(sorted.map((id, p) => [id, (p % count) + 1]));
+}
+
+/** Whether job `id` of the plan `ids` belongs to `shard`. */
+export function inShard(id: string, ids: readonly string[], shard: ShardSpec): boolean {
+  return shardOf(ids, shard.count).get(id) === shard.index;
+}
+
+/** What a run whose shard got no job says (more shards than jobs): it measures nothing. */
+export function emptyShardNote(shard: ShardSpec, planned: number): string {
+  return `shard ${shard.index}/${shard.count} has no job: the ${plural(planned, 'planned job')} went to other shards, so nothing was measured`;
+}
+
+/** The jobs of `shard`, in plan order. */
+export function shardJobs<T extends { id: string }>(jobs: readonly T[], shard: ShardSpec): T[] {
+  const of = shardOf(
+    jobs.map((j) => j.id),
+    shard.count,
+  );
+  return jobs.filter((j) => of.get(j.id) === shard.index);
 }
 
 export function planJobs(scenarios: readonly Scenario[], selection: Selection = {}): Job[] {
@@ -176,7 +217,8 @@ export function planJobs(scenarios: readonly Scenario[], selection: Selection = 
       jobs.push({ scenario: s, mode, id: jobId(s.name, mode) });
     }
   }
-  return jobs;
+  // After the filters and modes: the shards split what the whole run would plan.
+  return selection.shard === undefined ? jobs : shardJobs(jobs, selection.shard);
 }
 
 /** The access pattern of a scenario: its declared one, or the one in its labels. */

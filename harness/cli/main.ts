@@ -7,10 +7,12 @@
 import path from 'node:path';
 import { Command, CommanderError, Help, Option } from 'commander';
 import picomatch from 'picomatch';
-import { collectFilters, collectModes, profileOption } from './options.ts';
+import { collectFilters, collectModes, profileOption, shardOption } from './options.ts';
 import { registerBaselineCommand } from './commands/baseline.ts';
 import { registerCalibrateCommand } from './commands/calibrate.ts';
 import { registerFindCommand } from './commands/find.ts';
+import { registerGateCommand } from './commands/gate.ts';
+import { registerMergeCommand } from './commands/merge.ts';
 import { benchWithComparison, registerCompareCommands, renderRun } from './commands/compare.ts';
 import { loadConfig } from '../config/perf-config.ts';
 import { registerReportCommands } from './commands/report.ts';
@@ -22,7 +24,12 @@ import { DEFAULT_ENGINE_DIR, SCENARIOS_DIR } from '../support/paths.ts';
 import { checkResultsDir } from '../support/output-path.ts';
 import type { Profile } from '../config/profiles.ts';
 import { createProgress } from '../run/progress.ts';
-import { loadCatalogue, scenarioModes } from '../catalogue/registry.ts';
+import {
+  emptyShardNote,
+  loadCatalogue,
+  scenarioModes,
+  type ShardSpec,
+} from '../catalogue/registry.ts';
 import { reportAfterRun } from '../render/html/auto.ts';
 import { evaluateRedFlags } from '../judge/red-flags.ts';
 import { judge } from '../judge/verdict.ts';
@@ -43,6 +50,7 @@ interface BenchFlags {
   perfTrace?: boolean;
   /** --peers: SQLite, LMDB and the floor side by side with our engine (implies --no-compare). */
   peers?: boolean;
+  shard?: ShardSpec;
 }
 
 function program(setExit: (code: number) => void): Command {
@@ -71,6 +79,7 @@ function program(setExit: (code: number) => void): Command {
     )
     .option('--engine <dir>', 'engine directory to measure (implies --no-compare)')
     .option('--out <dir>', 'directory for results.json (default reports/<run-id>/)')
+    .addOption(shardOption())
     .option('--no-compare', 'only run the suite, without the baseline comparison and red flags')
     .option(
       '--perf-trace',
@@ -91,6 +100,13 @@ function program(setExit: (code: number) => void): Command {
         .hideHelp(),
     )
     .action(async (flags: BenchFlags) => {
+      if (flags.shard !== undefined && flags.peers === true) {
+        // The peers table divides one engine's figure by another's: the jobs belong together.
+        throw new UsageError(
+          '--shard cannot split --peers: the peers table compares the engines job by job on one machine',
+          'run `bench --peers` without --shard, or narrow it with --filter',
+        );
+      }
       // --perf-trace and --peers imply --no-compare: traced commits aren't comparable, and the
       // peers table is the point, not the baseline.
       if (
@@ -119,7 +135,11 @@ function program(setExit: (code: number) => void): Command {
         progress: createProgress(),
         perfTrace: flags.perfTrace === true,
         peers: flags.peers === true,
+        shard: flags.shard,
       });
+      if (flags.shard !== undefined && outcome.results.results.length === 0) {
+        process.stderr.write(`${emptyShardNote(flags.shard, outcome.planned)}\n`);
+      }
       const results = { ...outcome.results, redFlags: evaluateRedFlags(outcome.results, config) };
       writeResults(outcome.file, results);
       process.stdout.write(renderRun(results, outcome.file, true));
@@ -128,6 +148,8 @@ function program(setExit: (code: number) => void): Command {
     });
 
   registerCompareCommands(cmd, setExit);
+  registerGateCommand(cmd, setExit);
+  registerMergeCommand(cmd, setExit);
   registerCalibrateCommand(cmd, setExit);
   registerFindCommand(cmd, setExit);
   registerBaselineCommand(cmd, { setExit });

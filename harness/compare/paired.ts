@@ -26,7 +26,7 @@ import { resultsFileFor } from '../run/results-file-for.ts';
 import { UsageError } from '../support/errors.ts';
 import type { ModeName } from '../engine-api/modes.ts';
 import type { Profile } from '../config/profiles.ts';
-import { loadCatalogue, planJobs, type Job } from '../catalogue/registry.ts';
+import { loadCatalogue, planJobs, type Job, type ShardSpec } from '../catalogue/registry.ts';
 import {
   newRunId,
   runJobInChild,
@@ -75,6 +75,8 @@ export interface ComparisonOptions {
   scenariosDir: string;
   filters: readonly string[];
   modes: readonly ModeName[];
+  /** Only this shard of the planned jobs (`--shard i/n`), paired on this machine as usual. */
+  shard?: ShardSpec;
   config: PerfConfig;
   command: string;
   log: (line: string) => void;
@@ -181,10 +183,14 @@ export async function runComparison(opts: ComparisonOptions): Promise<Comparison
   const notes: string[] = [];
   const candidateEngine = await loadEngine(opts.candidate.engineDir);
   const catalogue = await loadCatalogue(opts.scenariosDir);
-  const jobs = planJobs(catalogue, { filters: opts.filters, modes: opts.modes });
+  const jobs = planJobs(catalogue, {
+    filters: opts.filters,
+    modes: opts.modes,
+    shard: opts.shard,
+  });
   if (jobs.length === 0) {
     throw new UsageError(
-      `no scenario matches --filter ${opts.filters.join(', ')}`,
+      `no scenario matches --filter ${opts.filters.join(', ')}${opts.shard === undefined ? '' : ` in shard ${opts.shard.index}/${opts.shard.count}`}`,
       'list the catalogue with `npm run harness -- list`',
     );
   }

@@ -95,6 +95,25 @@ export const COMPARISON_COLUMNS: ReadonlyArray<Dimension<JobComparison>> = [
   { label: 'n', numeric: true, format: (j) => String(smaller(j)), sort: smaller },
 ];
 
+/** A comparison in one table (Markdown summary, PR comment): the mode named on every row. */
+export const COMPARISON_COLUMNS_WITH_MODE: ReadonlyArray<Dimension<JobComparison>> = [
+  COMPARISON_COLUMNS[0] as Dimension<JobComparison>,
+  MODE_COLUMN,
+  ...COMPARISON_COLUMNS.slice(1),
+];
+
+/** The columns of `columns` labelled `labels`, in that order; an unknown label throws. */
+export function pickColumns<T>(
+  columns: ReadonlyArray<Dimension<T>>,
+  labels: readonly string[],
+): Array<Dimension<T>> {
+  return labels.map((label) => {
+    const c = columns.find((x) => x.label === label);
+    if (c === undefined) throw new Error(`no column "${label}"`);
+    return c;
+  });
+}
+
 function statusText(r: ScenarioResult): string {
   if (r.status === 'ok') return 'ok';
   const reason = (r.reason ?? '').replace(/\s+/g, ' ').trim();

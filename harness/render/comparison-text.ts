@@ -5,28 +5,21 @@
  */
 import {
   COMPARISON_COLUMNS,
-  MODE_COLUMN,
+  COMPARISON_COLUMNS_WITH_MODE,
   RED_FLAG_COLUMNS,
   comparisonGroups,
   foldedRedFlags,
   judgedRedFlags,
   redFlagCounts,
-  type Dimension,
   type RedFlagRow,
 } from './columns.ts';
 import { markdownTable, mdEscape, terminalTable } from './text-table.ts';
 import { plural } from '../support/format.ts';
 import { countClasses, describeCounts, judge, ruledOutRegression } from '../judge/verdict.ts';
-import type { JobComparison, ResultsFile } from '../results/results-file.ts';
+import type { ResultsFile } from '../results/results-file.ts';
 
 const COMPARISON_WIDTHS = [34, 11, 11, 26, 8, 26, 5];
 const RED_FLAG_WIDTHS = [26, 10, 18, 10, 22, 16, 44];
-/** The Markdown summary names the mode per row: it lists one table, not one per mode. */
-const MARKDOWN_COLUMNS: ReadonlyArray<Dimension<JobComparison>> = [
-  COMPARISON_COLUMNS[0] as Dimension<JobComparison>,
-  MODE_COLUMN,
-  ...COMPARISON_COLUMNS.slice(1),
-];
 
 /** What "ratio" means in this comparison, by the method(s) that produced its figures. */
 export function ratioExplanation(methods: readonly string[], replicates = true): string {
@@ -77,6 +70,21 @@ export function renderRedFlags(flags: readonly RedFlagRow[]): string {
   return [table, ...(folded === null ? [] : [folded]), redFlagCounts(flags)].join('\n');
 }
 
+/** A commit as code when it is one (hex); anything else a results file holds, escaped. */
+function commitText(commit: string | null, none: string): string {
+  if (commit === null) return `\`${none}\``;
+  const short = commit.slice(0, 12);
+  return /^[0-9a-f]+$/.test(short) ? `\`${short}\`` : mdEscape(short);
+}
+
+/** "Baseline **x** (`sha`) vs candidate **y** (`sha`), profile quick, 3 rounds. Ratio = ..." */
+export function markdownSides(
+  profile: string,
+  cmp: Pick<NonNullable<ResultsFile['comparison']>, 'baseline' | 'candidate' | 'rounds'>,
+): string {
+  return `Baseline **${mdEscape(cmp.baseline.label)}** (${commitText(cmp.baseline.commit, 'stored')}) vs candidate **${mdEscape(cmp.candidate.label)}** (${commitText(cmp.candidate.commit, '-')}), profile ${mdEscape(profile)}, ${plural(cmp.rounds, 'round')}. Ratio = candidate / baseline time (below 1 is faster), 95% CI.`;
+}
+
 /** The gate's Markdown summary (for $GITHUB_STEP_SUMMARY and reports/<run-id>/summary.md). */
 export function renderMarkdown(results: ResultsFile, resultsPath: string): string {
   const lines: string[] = [];
@@ -89,15 +97,14 @@ export function renderMarkdown(results: ResultsFile, resultsPath: string): strin
   lines.push('');
   const cmp = results.comparison;
   if (cmp !== undefined) {
-    lines.push(
-      `Baseline **${mdEscape(cmp.baseline.label)}** (\`${cmp.baseline.commit?.slice(0, 12) ?? 'stored'}\`) vs candidate **${mdEscape(cmp.candidate.label)}** (\`${cmp.candidate.commit?.slice(0, 12) ?? '-'}\`), profile ${results.profile.name}, ${plural(cmp.rounds, 'round')}. Ratio = candidate / baseline time (below 1 is faster), 95% CI.`,
-      '',
-    );
+    lines.push(markdownSides(results.profile.name, cmp), '');
     for (const note of cmp.notes) lines.push(`> ${mdEscape(note)}`, '');
     const notable = cmp.jobs.filter(
       (j) => j.comparison.classification !== 'unchanged' && !ruledOutRegression(j),
     );
-    lines.push(markdownTable(MARKDOWN_COLUMNS, notable.length > 0 ? notable : cmp.jobs));
+    lines.push(
+      markdownTable(COMPARISON_COLUMNS_WITH_MODE, notable.length > 0 ? notable : cmp.jobs),
+    );
     const counts = countClasses(cmp.jobs);
     lines.push(
       '',

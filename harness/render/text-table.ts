@@ -26,9 +26,16 @@ export function terminalTable<T>(
   return `${title}\n${t.toString()}`;
 }
 
-/** Escapes what Markdown (GitHub's) would read as markup, and folds line breaks. */
+/**
+ * Escapes what Markdown (GitHub's) would read as markup, and folds line breaks. `&` is escaped
+ * so no character reference can spell markup or a mention; an `@` gets a zero-width space
+ * after it, so `@name` pings nobody (GitHub has no escape for mentions).
+ */
 export function mdEscape(s: string): string {
-  return s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\r\n?|\n/g, ' ');
+  return s
+    .replace(/[|\\`*_<>[\]&]/g, (c) => `\\${c}`)
+    .replace(/@/g, '@\u200b')
+    .replace(/\r\n?|\n/g, ' ');
 }
 
 /** A Markdown table; every cell escaped (names and reasons are untrusted). */

@@ -4,14 +4,21 @@
  * two files can disagree on what a field means.
  */
 import type { LoadedEngine } from '../engine-api/adapter.ts';
+import type { ShardSpec } from '../catalogue/registry.ts';
 import type { Profile } from '../config/profiles.ts';
 import type { ResultsFile, ScenarioResult } from '../results/results-file.ts';
 import { engineRef, environment } from './environment.ts';
 
-/** A results file of this machine, for `engine`, as run by `run.command`. */
+/** A results file of this machine, for `engine`, as run by `run.command` (of `run.shard`, if given). */
 export async function resultsFileFor(
   engine: LoadedEngine,
-  run: { command: string; profile: Profile; kind?: ResultsFile['kind']; createdAt?: string },
+  run: {
+    command: string;
+    profile: Profile;
+    kind?: ResultsFile['kind'];
+    createdAt?: string;
+    shard?: ShardSpec;
+  },
   runId: string,
   results: ScenarioResult[],
   wallTimeMs: number,
@@ -27,5 +34,8 @@ export async function resultsFileFor(
     environment: environment(),
     wallTimeMs,
     results,
+    ...(run.shard === undefined
+      ? {}
+      : { shard: { index: run.shard.index, count: run.shard.count } }),
   };
 }

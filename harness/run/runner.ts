@@ -1,7 +1,7 @@
 /**
- * Runs a suite: plans the jobs, runs each scenario x mode in its own child process (one at a
- * time: two measurements sharing 2 cores would disturb each other), and assembles the results
- * file. Modes the engine lacks are recorded `unsupported` without starting a child.
+ * Runs a suite: plans the jobs (or one shard of them), runs each scenario x mode in its own
+ * child process (one at a time: two measurements sharing 2 cores would disturb each other), and
+ * assembles the results file. Modes the engine lacks are recorded `unsupported`, no child.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -24,7 +24,8 @@ import { BUNDLE_DIR_ENV, REPORTS_DIR, REPO_ROOT } from '../support/paths.ts';
 import type { Profile } from '../config/profiles.ts';
 import type { Progress } from './progress.ts';
 import { peersSection } from '../peers/section.ts';
-import { loadCatalogue, planJobs, type Job } from '../catalogue/registry.ts';
+import { loadCatalogue, planJobs, shardJobs, type Job } from '../catalogue/registry.ts';
+import type { ShardSpec } from '../catalogue/registry.ts';
 import {
   MeasurementSchema,
   ReplicatesResultSchema,
@@ -52,6 +53,8 @@ export interface RunOptions {
    * scenarios of the suite only: PEER_RUN_FILTERS) and add the peers section to the file.
    */
   peers?: boolean;
+  /** Only this shard of the planned jobs (`--shard i/n`); it may get none. */
+  shard?: ShardSpec;
 }
 
 /** What `bench --peers` runs when no --filter is given: our KV/txn suite plus every peer. */
@@ -60,6 +63,8 @@ export const PEER_RUN_FILTERS: readonly string[] = ['kvstore/**', 'txn/**', 'pee
 export interface RunOutcome {
   file: string;
   results: ResultsFile;
+  /** The jobs the whole run plans; a shard measured its part of them. */
+  planned: number;
 }
 
 /** Sortable and unique: 20251125-101233-3fa9c1. */
@@ -346,13 +351,15 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
   const catalogue = await loadCatalogue(opts.scenariosDir);
   const peers = opts.peers === true;
   const filters = peers && opts.filters.length === 0 ? PEER_RUN_FILTERS : opts.filters;
-  const jobs = planJobs(catalogue, { filters, modes: opts.modes, peers });
-  if (jobs.length === 0) {
+  const planned = planJobs(catalogue, { filters, modes: opts.modes, peers });
+  if (planned.length === 0) {
     throw new UsageError(
       `no scenario matches --filter ${filters.join(', ')}${opts.modes.length > 0 ? ` in mode ${opts.modes.join(', ')}` : ''}`,
       'list the catalogue with `npm run harness -- list`; globs match whole names, e.g. "kvstore/**"',
     );
   }
+  // A shard with no job (more shards than jobs) still writes its empty results file.
+  const jobs = opts.shard === undefined ? planned : shardJobs(planned, opts.shard);
   const runId = newRunId();
   const createdAt = new Date().toISOString();
   const results: ScenarioResult[] = [];
@@ -377,6 +384,7 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
         profile: opts.profile,
         kind: peers ? 'peers' : opts.perfTrace === true ? 'perf-trace' : 'bench',
         createdAt,
+        shard: opts.shard,
       },
       runId,
       results,
@@ -385,5 +393,5 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
     ...(peers ? { peers: peersSection(results) } : {}),
   };
   writeResults(file, data);
-  return { file, results: data };
+  return { file, results: data, planned: planned.length };
 }

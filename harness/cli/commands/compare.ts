@@ -1,47 +1,51 @@
 /**
- * `compare`, `gate`, and the comparison half of `bench`: pick the two sides (a baseline name,
- * a git ref, stored results; the working tree or another ref), run the interleaved comparison,
- * evaluate the red flags, and write the results files and summaries. The verdict and the exit
- * code are judge/verdict.ts's, the same rule for every command; the gate differs only in
- * confirming regressions with a second pass and writing a Markdown summary (also to
- * $GITHUB_STEP_SUMMARY when set). Usage and environment problems (unknown ref, shallow clone,
+ * `compare`, and the comparison pipeline `gate` (gate.ts) and `bench` share: pick the two
+ * sides (a baseline name, a git ref, stored results; the working tree or another ref; or one
+ * shard of the jobs), run the interleaved comparison, evaluate the red flags, and write the
+ * results files. The verdict and the exit code are judge/verdict.ts's, the same rule for every
+ * command; the gate differs only in confirming regressions with a second pass and in what it
+ * writes for CI. A run that can measure nothing (identical trees, a shard without a job) is
+ * written by unmeasured-runs.ts. Usage and environment problems (unknown ref, shallow clone,
  * failed install, ...) exit 2.
- *
- * One piece: compare, gate and bench's comparison are one pipeline (pick sides, compare, judge, write, print) with three entry points; splitting it per command would copy the pipeline.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { resolveRef, type ResolvedRef } from '../../baseline/baselines.ts';
-import { collectFilters, collectModes, profileOption } from '../options.ts';
+import type { ResolvedRef } from '../../baseline/baselines.ts';
+import { collectFilters, collectModes, profileOption, shardOption } from '../options.ts';
 import {
   runComparison,
   type ComparisonOutcome,
   type EngineSide,
   type StoredSide,
 } from '../../compare/paired.ts';
-import { renderComparison, renderMarkdown, renderRedFlags } from '../../render/comparison-text.ts';
+import { renderComparison, renderRedFlags } from '../../render/comparison-text.ts';
 import { loadConfig, type PerfConfig } from '../../config/perf-config.ts';
-import { checkEngineDir, loadEngine } from '../../engine-api/adapter.ts';
 import { UsageError } from '../../support/errors.ts';
-import { checkOutputFile, checkResultsDir } from '../../support/output-path.ts';
-import {
-  GitError,
-  commitSubject,
-  headCommit,
-  isDirty,
-  mergeBase,
-  pathHashes,
-  refExists,
-} from '../../baseline/git.ts';
-import { newRunId } from '../../run/runner.ts';
-import { resultsFileFor } from '../../run/results-file-for.ts';
+import { checkResultsDir } from '../../support/output-path.ts';
 import type { ModeName } from '../../engine-api/modes.ts';
-import { DEFAULT_ENGINE_DIR, REPORTS_DIR, REPO_ROOT, SCENARIOS_DIR } from '../../support/paths.ts';
+import { REPORTS_DIR, SCENARIOS_DIR } from '../../support/paths.ts';
 import type { Profile } from '../../config/profiles.ts';
 import { evaluateRedFlags } from '../../judge/red-flags.ts';
 import { judge, renderJudgment, type Judgment } from '../../judge/verdict.ts';
-import { loadCatalogue, planJobs } from '../../catalogue/registry.ts';
+import {
+  emptyShardNote,
+  loadCatalogue,
+  planJobs,
+  shardJobs,
+  type Job,
+  type ShardSpec,
+} from '../../catalogue/registry.ts';
+import { identicalTrees, writeEmptyShardRun, writeIdenticalRun } from '../unmeasured-runs.ts';
+import {
+  checkoutSide,
+  log,
+  type CheckedOutSide,
+  refSideRecord,
+  resolveSide,
+  workingTreeSide,
+  type SideRecord,
+} from '../comparison-sides.ts';
 import {
   type JobComparison,
   readResults,
@@ -52,7 +56,7 @@ import {
 import { confirmRegressions } from '../../compare/sampling.ts';
 import { reportAfterRun } from '../../render/html/auto.ts';
 import { renderSummary } from '../../render/terminal.ts';
-import { acquireCheckout, type CheckoutHandle } from '../../baseline/worktree.ts';
+import type { CheckoutHandle } from '../../baseline/worktree.ts';
 import { plural } from '../../support/format.ts';
 
 export interface ComparisonFlags {
@@ -62,160 +66,13 @@ export interface ComparisonFlags {
   out?: string;
   scenarios: string;
   config?: string;
+  shard?: ShardSpec;
 }
 
 export interface SideChoice {
   baseline?: string;
   baselineResults?: string;
   against?: string;
-}
-
-function log(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
-/** The working tree's engine as the candidate. */
-async function workingTreeSide(): Promise<EngineSide> {
-  const commit = await headCommit(REPO_ROOT).catch(() => null);
-  const dirty = commit === null ? false : await isDirty(REPO_ROOT, ['engine']);
-  return {
-    label: dirty ? 'working tree (uncommitted changes)' : 'working tree',
-    commit,
-    source: 'working-tree',
-    engineDir: checkEngineDir(DEFAULT_ENGINE_DIR),
-  };
-}
-
-/**
- * Resolves a side's ref, naming where it came from in the error (`--against "x" does not name
- * a commit`): both sides are resolved before anything is checked out.
- */
-export async function resolveSide(nameOrRef: string, given: string): Promise<ResolvedRef> {
-  try {
-    return await resolveRef(nameOrRef, { log });
-  } catch (err) {
-    if (err instanceof GitError) throw new GitError(err.kind, `${given} ${err.message}`, err.hint);
-    throw err;
-  }
-}
-
-/** A side checked out of git for this run: its engine, and its commit's subject. */
-export type CheckedOutSide = EngineSide & { subject: string | null };
-
-/** Checks `resolved` out (its handle goes on `handles`, for the caller to release). */
-export async function checkoutSide(
-  resolved: ResolvedRef,
-  handles: CheckoutHandle[],
-): Promise<CheckedOutSide> {
-  const handle = await acquireCheckout(resolved.commit, { log });
-  handles.push(handle);
-  return {
-    label: resolved.name,
-    commit: resolved.commit,
-    source: resolved.source,
-    engineDir: handle.engineDir,
-    subject: await commitSubject(REPO_ROOT, resolved.commit).catch(() => null),
-  };
-}
-
-/**
- * What must be byte-identical on both sides for the gate to pass without measuring: the
- * engine, the scenario code both sides are measured with, and the locked dependencies (the
- * engine's msgpackr, the peers' SQLite and LMDB).
- */
-export const MEASURED_PATHS = [
-  'engine',
-  'harness/scenarios',
-  'harness/catalogue/scenario.ts',
-  'harness/peers',
-  'package-lock.json',
-] as const;
-
-export interface IdenticalTrees {
-  /** How the report names each side: "<name> (<sha12>)". */
-  baseline: string;
-  candidate: string;
-  commits: { baseline: string; candidate: string };
-  /** The candidate is the working tree (its HEAD, clean in the measured paths). */
-  workingTree: boolean;
-  hashes: Map<string, string | null>;
-}
-
-/** The two sides and the shared hashes when the measured paths are identical, else null. */
-export async function identicalTrees(
-  baseline: string | ResolvedRef,
-  against: string | ResolvedRef | undefined,
-): Promise<IdenticalTrees | null> {
-  const b = typeof baseline === 'string' ? await resolveRef(baseline, { log }) : baseline;
-  let candidateCommit: string;
-  let candidateLabel: string;
-  if (against === undefined) {
-    const head = await headCommit(REPO_ROOT).catch(() => null);
-    if (head === null || (await isDirty(REPO_ROOT, [...MEASURED_PATHS]))) return null;
-    candidateCommit = head;
-    candidateLabel = 'the working tree';
-  } else {
-    const c = typeof against === 'string' ? await resolveRef(against, { log }) : against;
-    candidateCommit = c.commit;
-    candidateLabel = c.input;
-  }
-  const bh = await pathHashes(REPO_ROOT, b.commit, MEASURED_PATHS);
-  const ch = await pathHashes(REPO_ROOT, candidateCommit, MEASURED_PATHS);
-  for (const p of MEASURED_PATHS) if (bh.get(p) !== ch.get(p)) return null;
-  return {
-    baseline: `${b.name} (${b.commit.slice(0, 12)})`,
-    candidate: `${candidateLabel} (${candidateCommit.slice(0, 12)})`,
-    commits: { baseline: b.commit, candidate: candidateCommit },
-    workingTree: against === undefined,
-    hashes: bh,
-  };
-}
-
-/** The gate's fast path: a results file that says nothing measured could differ, and why. */
-export async function writeIdentical(
-  flags: ComparisonFlags,
-  options: { kind: RunKind; command: string },
-  same: IdenticalTrees,
-): Promise<ComparisonRun> {
-  const runId = newRunId();
-  const trees = MEASURED_PATHS.map((p) => `${p} ${same.hashes.get(p)?.slice(0, 12) ?? 'absent'}`);
-  const reason = `${same.candidate} and the baseline ${same.baseline} have identical engine trees, scenario code and locked dependencies (${trees.join(', ')}), so no measured figure can differ; nothing was measured`;
-  log(`gate: ${reason}`);
-  const dir = path.resolve(flags.out ?? path.join(REPORTS_DIR, runId));
-  fs.mkdirSync(dir, { recursive: true });
-  const results: ResultsFile = {
-    ...(await resultsFileFor(
-      await loadEngine(DEFAULT_ENGINE_DIR),
-      { command: options.command, profile: flags.profile },
-      runId,
-      [],
-      0,
-    )),
-    kind: options.kind,
-    comparison: {
-      baseline: {
-        label: same.baseline,
-        commit: same.commits.baseline,
-        source: 'ref',
-        file: null,
-        subject: null,
-      },
-      candidate: {
-        label: same.candidate,
-        commit: same.commits.candidate,
-        source: same.workingTree ? 'working-tree' : 'ref',
-        file: null,
-        subject: null,
-      },
-      identical: reason,
-      rounds: 0,
-      notes: [],
-      jobs: [],
-    },
-  };
-  const file = path.join(dir, 'results.json');
-  writeResults(file, results);
-  return { file, results, judgment: judge(results) };
 }
 
 /**
@@ -246,6 +103,17 @@ export interface ComparisonRun {
   judgment: Judgment;
 }
 
+function withJudgment(written: { file: string; results: ResultsFile }): ComparisonRun {
+  return { ...written, judgment: judge(written.results) };
+}
+
+/** The candidate as a recorded side, without a checkout: the working tree or a resolved ref. */
+async function candidateRecord(against: ResolvedRef | null): Promise<SideRecord> {
+  if (against !== null) return refSideRecord(against);
+  const wt = await workingTreeSide();
+  return { label: wt.label, commit: wt.commit, source: wt.source, file: null, subject: null };
+}
+
 /**
  * The gate's one-sided question ("did anything get slower?"): a job stops once a regression
  * is ruled out, and a regression counts only when a second pass confirms it. The gate asks
@@ -257,20 +125,26 @@ function asksGateQuestion(kind: RunKind): boolean {
 
 /**
  * What a comparison checks before any checkout or install: a destination it can write, and
- * a selection of at least one job.
+ * a selection of at least one job. Returns the plan and this shard's part of it.
  */
-export async function checkComparisonPlan(flags: ComparisonFlags): Promise<void> {
+export async function checkComparisonPlan(
+  flags: ComparisonFlags,
+): Promise<{ planned: Job[]; selected: Job[] }> {
   checkResultsDir(flags.out);
-  const selected = planJobs(await loadCatalogue(path.resolve(flags.scenarios)), {
+  const planned = planJobs(await loadCatalogue(path.resolve(flags.scenarios)), {
     filters: flags.filter,
     modes: flags.mode,
   });
-  if (selected.length === 0) {
+  if (planned.length === 0) {
     throw new UsageError(
       `no scenario matches --filter ${flags.filter.join(', ')}${flags.mode.length > 0 ? ` in mode ${flags.mode.join(', ')}` : ''}`,
       'list the catalogue with `npm run harness -- list`; globs match whole names, e.g. "kvstore/**"',
     );
   }
+  return {
+    planned,
+    selected: flags.shard === undefined ? planned : shardJobs(planned, flags.shard),
+  };
 }
 
 /**
@@ -283,7 +157,7 @@ export async function compareAndWrite(
   options: { kind: RunKind; command: string; config: PerfConfig },
 ): Promise<ComparisonRun> {
   // Refuse an unwritable destination and an empty selection before any checkout or install.
-  await checkComparisonPlan(flags);
+  const { planned, selected } = await checkComparisonPlan(flags);
   // Both refs, before any checkout: an unknown --against must not cost a baseline checkout.
   const baselineSpec: { stored: string } | { ref: ResolvedRef } =
     sides.baselineResults !== undefined
@@ -298,12 +172,37 @@ export async function compareAndWrite(
         };
   const againstRef =
     sides.against === undefined ? null : await resolveSide(sides.against, '--against');
+  const run = {
+    out: flags.out,
+    kind: options.kind,
+    command: options.command,
+    profile: flags.profile,
+    shard: flags.shard,
+  };
   const handles: CheckoutHandle[] = [];
   try {
     let baseline: CheckedOutSide | StoredSide;
     if ('stored' in baselineSpec) {
       const file = path.resolve(baselineSpec.stored);
       const stored = readResults(file);
+      if (flags.shard !== undefined && selected.length === 0) {
+        const record = {
+          label: path.basename(file),
+          commit: stored.engine.commit,
+          source: 'stored',
+        };
+        return withJudgment(
+          await writeEmptyShardRun(
+            { ...run, shard: flags.shard },
+            {
+              baseline: { ...record, file: null, subject: null },
+              storedFile: file,
+              candidate: await candidateRecord(againstRef),
+            },
+            emptyShardNote(flags.shard, planned.length),
+          ),
+        );
+      }
       baseline = {
         label: path.basename(file),
         commit: stored.engine.commit,
@@ -314,7 +213,19 @@ export async function compareAndWrite(
     } else {
       if (options.kind === 'gate') {
         const same = await identicalTrees(baselineSpec.ref, againstRef ?? undefined);
-        if (same !== null) return writeIdentical(flags, options, same);
+        if (same !== null) return withJudgment(await writeIdenticalRun(run, same));
+      }
+      if (flags.shard !== undefined && selected.length === 0) {
+        return withJudgment(
+          await writeEmptyShardRun(
+            { ...run, shard: flags.shard },
+            {
+              baseline: await refSideRecord(baselineSpec.ref),
+              candidate: await candidateRecord(againstRef),
+            },
+            emptyShardNote(flags.shard, planned.length),
+          ),
+        );
       }
       baseline = await checkoutSide(baselineSpec.ref, handles);
     }
@@ -345,6 +256,7 @@ export async function compareSides(
     scenariosDir: path.resolve(flags.scenarios),
     filters: flags.filter,
     modes: flags.mode,
+    shard: flags.shard,
     config: options.config,
     command: options.command,
     log,
@@ -405,32 +317,8 @@ async function finish(
   setExit(run.judgment.exitCode);
 }
 
-/**
- * The gate's default baseline: the merge-base with origin/main when there is one and it
- * differs from HEAD; otherwise (no remote, or HEAD is on main with a clean tree, where the
- * merge-base is HEAD itself and the comparison would say nothing) the configured baseline.
- */
-export async function defaultGateBaseline(
-  config: PerfConfig,
-): Promise<{ ref: string; why: string }> {
-  const remote = config.baseline.mergeBaseWith;
-  if (await refExists(REPO_ROOT, remote)) {
-    const head = await headCommit(REPO_ROOT);
-    const mb = await mergeBase(REPO_ROOT, 'HEAD', remote);
-    if (mb !== null && (mb !== head || (await isDirty(REPO_ROOT, ['engine'])))) {
-      return { ref: mb, why: `the merge-base of HEAD and ${remote}` };
-    }
-    if (mb !== null) {
-      return {
-        ref: config.baseline.default,
-        why: `HEAD is the merge-base with ${remote} and the engine is unchanged, so the configured baseline ${config.baseline.default}`,
-      };
-    }
-  }
-  return { ref: config.baseline.default, why: `no ${remote}: the configured baseline` };
-}
-
-function addComparisonOptions(cmd: Command): Command {
+/** The options `compare`, `gate` and `calibrate`'s comparisons share. */
+export function addComparisonOptions(cmd: Command): Command {
   return cmd
     .addOption(profileOption())
     .option('--filter <glob>', 'only scenarios whose name matches (repeatable)', collectFilters, [])
@@ -441,6 +329,7 @@ function addComparisonOptions(cmd: Command): Command {
       [],
     )
     .option('--out <dir>', 'directory for the results (default reports/<run-id>/)')
+    .addOption(shardOption())
     .option('--config <file>', 'configuration file (default perf.config.json)')
     .addOption(
       new Option('--scenarios <dir>', 'scenario module directory (for tests)')
@@ -487,45 +376,6 @@ export function registerCompareCommands(program: Command, setExit: (code: number
       command: command(),
       config,
     });
-    await finish(run, false, setExit);
-  });
-
-  addComparisonOptions(
-    program
-      .command('gate')
-      .description(
-        'CI gate: compare with the configured baseline, confirm regressions, check red flags',
-      )
-      .option(
-        '--baseline <name|ref>',
-        'baseline (default: merge-base with origin/main, else perf.config.json baseline.default)',
-      ),
-  ).action(async (flags: ComparisonFlags & SideChoice) => {
-    const config = loadConfig(flags.config);
-    // Where it writes, before it picks and logs a baseline (compareAndWrite checks again).
-    checkResultsDir(flags.out);
-    const summaryPath = process.env.GITHUB_STEP_SUMMARY;
-    if (summaryPath !== undefined && summaryPath !== '') {
-      checkOutputFile(
-        summaryPath,
-        `GITHUB_STEP_SUMMARY=${summaryPath}`,
-        'point GITHUB_STEP_SUMMARY at a file you can write to, or unset it',
-      );
-    }
-    let baseline = flags.baseline;
-    if (baseline === undefined) {
-      const d = await defaultGateBaseline(config);
-      log(`gate baseline: ${d.ref} (${d.why})`);
-      baseline = d.ref;
-    }
-    const run = await compareAndWrite(
-      flags,
-      { baseline },
-      { kind: 'gate', command: command(), config },
-    );
-    const md = renderMarkdown(run.results, run.file);
-    fs.writeFileSync(path.join(path.dirname(run.file), 'summary.md'), md);
-    if (summaryPath !== undefined && summaryPath !== '') fs.appendFileSync(summaryPath, `${md}\n`);
     await finish(run, false, setExit);
   });
 }

@@ -35,15 +35,13 @@ import { REPORTS_DIR, REPO_ROOT, SCENARIOS_DIR } from '../../support/paths.ts';
 import { collectFilters, collectModes, profileOption } from '../options.ts';
 import {
   checkComparisonPlan,
-  checkoutSide,
   compareSides,
-  identicalTrees,
-  resolveSide,
-  writeIdentical,
-  type CheckedOutSide,
   type ComparisonFlags,
   type ComparisonRun,
 } from './compare.ts';
+import { checkoutSide, resolveSide, type CheckedOutSide } from '../comparison-sides.ts';
+import { identicalTrees, writeIdenticalRun } from '../unmeasured-runs.ts';
+import { judge } from '../../judge/verdict.ts';
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -132,7 +130,13 @@ async function compareStep(
   const options = { kind: 'find' as const, command: plan.command, config: plan.config };
   const ref = commitRef(commit);
   const same = await identicalTrees(plan.good, ref);
-  if (same !== null) return writeIdentical(flags, options, same);
+  if (same !== null) {
+    const written = await writeIdenticalRun(
+      { out, kind: options.kind, command: options.command, profile: flags.profile },
+      same,
+    );
+    return { ...written, judgment: judge(written.results) };
+  }
   const handles: CheckoutHandle[] = [];
   try {
     const candidate = await checkoutSide(ref, handles);

@@ -1,12 +1,16 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MODES, WAL_MODES } from '../../../harness/engine-api/modes.ts';
 import { SCENARIOS_DIR } from '../../../harness/support/paths.ts';
 import {
   catalogueProblems,
+  inShard,
   loadCatalogue,
   planJobs,
   scenarioModes,
   scenarioProblems,
+  shardJobs,
+  shardOf,
 } from '../../../harness/catalogue/registry.ts';
 import { PREFIX_LAYERS, type Scenario } from '../../../harness/catalogue/scenario.ts';
 
@@ -111,6 +115,96 @@ describe('the scenario catalogue', () => {
     // Read-only scenarios run whatever --mode says (they have no mode).
     expect(planJobs(catalogue, { filters: ['core/*'], modes: ['strict'] })).toHaveLength(2);
     expect(planJobs(catalogue, { filters: ['nothing/**'] })).toEqual([]);
+  });
+});
+
+describe('shards: --shard i/n runs a deterministic part of the plan', () => {
+  const ids = (jobs: ReadonlyArray<{ id: string }>): string[] => jobs.map((j) => j.id);
+  const asJobs = (list: readonly string[]) => list.map((id) => ({ id }));
+  /** Distinct job-like ids, in any order. */
+  const idLists = fc.uniqueArray(fc.string({ minLength: 1, maxLength: 12 }), { maxLength: 60 });
+
+  it('puts every job in exactly one shard; together the shards are the unsharded plan', () => {
+    fc.assert(
+      fc.property(idLists, fc.integer({ min: 1, max: 9 }), (list, count) => {
+        const jobs = asJobs(list);
+        const shards = Array.from({ length: count }, (_, i) =>
+          ids(shardJobs(jobs, { index: i + 1, count })),
+        );
+        const all = shards.flat();
+        expect(all.sort()).toEqual([...list].sort());
+        expect(new Set(all).size).toBe(list.length);
+      }),
+    );
+  });
+
+  it('balances the shards within one job, and keeps each in plan order', () => {
+    fc.assert(
+      fc.property(idLists, fc.integer({ min: 1, max: 9 }), (list, count) => {
+        const jobs = asJobs(list);
+        const sizes = Array.from({ length: count }, (_, i) => {
+          const mine = ids(shardJobs(jobs, { index: i + 1, count }));
+          expect(mine).toEqual(list.filter((id) => mine.includes(id)));
+          return mine.length;
+        });
+        expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+      }),
+    );
+  });
+
+  it('depends on the set of ids alone, not on the order they were planned in', () => {
+    const permuted = idLists.chain((list) =>
+      fc.tuple(
+        fc.constant(list),
+        fc.shuffledSubarray(list, { minLength: list.length, maxLength: list.length }),
+      ),
+    );
+    fc.assert(
+      fc.property(permuted, fc.integer({ min: 1, max: 9 }), ([list, other], count) => {
+        const a = shardOf(list, count);
+        expect(shardOf(other, count)).toEqual(a);
+        for (const id of list) {
+          const index = a.get(id) ?? 0;
+          expect(inShard(id, other, { index, count })).toBe(true);
+          expect(inShard(id, other, { index: (index % count) + 1, count })).toBe(count === 1);
+        }
+      }),
+    );
+  });
+
+  it('deals the sorted ids round robin: position p goes to shard (p % n) + 1', () => {
+    const of = shardOf(['d', 'a', 'c', 'b', 'e'], 2);
+    expect([...of].sort()).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 1],
+      ['d', 2],
+      ['e', 1],
+    ]);
+    expect(ids(shardJobs(asJobs(['d', 'a', 'c', 'b', 'e']), { index: 2, count: 2 }))).toEqual([
+      'd',
+      'b',
+    ]);
+  });
+
+  it('planJobs shards after the filters and modes', () => {
+    const selection = { filters: ['kvstore/**', 'core/*'], modes: ['strict' as const] };
+    const whole = planJobs(catalogue, selection);
+    expect(whole.length).toBeGreaterThan(6);
+    const parts = [1, 2, 3].map((index) =>
+      ids(planJobs(catalogue, { ...selection, shard: { index, count: 3 } })),
+    );
+    for (const [i, part] of parts.entries()) {
+      expect(part).toEqual(ids(shardJobs(whole, { index: i + 1, count: 3 })));
+    }
+    expect(parts.flat().sort()).toEqual(ids(whole).sort());
+  });
+
+  it('a shard beyond the number of jobs plans nothing', () => {
+    const selection = { filters: ['core/*'] };
+    expect(planJobs(catalogue, selection)).toHaveLength(2);
+    expect(planJobs(catalogue, { ...selection, shard: { index: 3, count: 3 } })).toEqual([]);
+    expect(planJobs(catalogue, { ...selection, shard: { index: 1, count: 1 } })).toHaveLength(2);
   });
 });
 

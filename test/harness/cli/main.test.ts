@@ -211,6 +211,47 @@ describe('bench end to end (cheap scenarios only)', () => {
   });
 });
 
+describe('bench --shard: one deterministic part of the plan', () => {
+  it('a bad value, and --peers, exit 2 with a fix before any work', async () => {
+    const bad = await harness('bench', '--no-compare', '--shard', '3/2');
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/^error: --shard 3\/2: there is no shard 3 of 2\n {2}fix: /);
+    const peers = await harness('bench', '--peers', '--shard', '1/2');
+    expect(peers.exitCode).toBe(2);
+    expect(peers.stderr).toMatch(/^error: --shard cannot split --peers/);
+  });
+
+  it('measures its part of the plan and records the shard; a shard without a job measures nothing and passes', async () => {
+    const filters = ['--filter', 'core/map_get', '--filter', 'core/map_set'];
+    const out = tmp();
+    const one = await harness('bench', '--no-compare', ...filters, '--shard', '2/2', '--out', out);
+    expect(one.exitCode, one.stderr).toBe(0);
+    const results = readResults(path.join(out, 'results.json'));
+    expect(results.shard).toEqual({ index: 2, count: 2 });
+    // Sorted core/map_get, core/map_set: the second goes to shard 2.
+    expect(results.results.map((r) => r.id)).toEqual(['core/map_set']);
+
+    const empty = tmp();
+    const none = await harness(
+      'bench',
+      '--no-compare',
+      ...filters,
+      '--shard',
+      '3/3',
+      '--out',
+      empty,
+    );
+    expect(none.exitCode, none.stderr).toBe(0);
+    expect(none.stderr).toContain(
+      'shard 3/3 has no job: the 2 planned jobs went to other shards, so nothing was measured',
+    );
+    const nothing = readResults(path.join(empty, 'results.json'));
+    expect(nothing.shard).toEqual({ index: 3, count: 3 });
+    expect(nothing.results).toEqual([]);
+    expect(none.stdout).toMatch(/Bench: PASS/);
+  });
+});
+
 describe('show', () => {
   it("prints a comparison's table, its red flags and its verdict, and exits as the run did", async () => {
     const file = path.join(REPO_ROOT, 'test', 'fixtures', 'report', 'compare', 'results.json');

@@ -11,8 +11,11 @@ import {
   collectModes,
   parseGlob,
   parseProfile,
+  parseShard,
   profileOption,
+  shardOption,
 } from '../../../harness/cli/options.ts';
+import { UsageError } from '../../../harness/support/errors.ts';
 import { PROFILES } from '../../../harness/config/profiles.ts';
 import type { ModeName } from '../../../harness/engine-api/modes.ts';
 
@@ -112,5 +115,53 @@ describe('--filter', () => {
     const long = 'a'.repeat(70_000);
     expect(() => parseGlob(long)).toThrow(/is not a valid glob \(/);
     expect(parseGlob('kvstore/put/*')).toBe('kvstore/put/*');
+  });
+});
+
+describe('--shard', () => {
+  it('takes i/n with 1 <= i <= n', () => {
+    expect(parseShard('1/2')).toEqual({ index: 1, count: 2 });
+    expect(parseShard('2/2')).toEqual({ index: 2, count: 2 });
+    expect(parseShard('1/1')).toEqual({ index: 1, count: 1 });
+    expect(parseShard(' 7 / 12 ')).toEqual({ index: 7, count: 12 });
+  });
+
+  it.each([
+    ['0/2', /--shard 0\/2: shards are numbered from 1/],
+    ['3/2', /--shard 3\/2: there is no shard 3 of 2/],
+    ['1/0', /--shard 1\/0: there must be at least 1 shard/],
+    ['x', /--shard "x" is not <i>\/<n>/],
+    ['1/2/3', /is not <i>\/<n>/],
+    ['-1/2', /is not <i>\/<n>/],
+    ['1.5/2', /is not <i>\/<n>/],
+    ['', /is not <i>\/<n>/],
+    ['1/99999999999999999999', /too large/],
+  ])('refuses %j with what was wrong and a fix (a UsageError: exit 2)', (value, message) => {
+    let err: unknown;
+    try {
+      parseShard(value);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).message).toMatch(message);
+    expect((err as UsageError).hint).toMatch(/--shard 1\/2 and --shard 2\/2/);
+  });
+
+  it('as an option: absent by default, parsed when given, a bad value thrown as the UsageError', () => {
+    const run = (...args: string[]) => {
+      let got: { shard?: unknown } = {};
+      new Command('t')
+        .exitOverride()
+        .addOption(shardOption())
+        .action((f: { shard?: unknown }) => {
+          got = f;
+        })
+        .parse(args, { from: 'user' });
+      return got.shard;
+    };
+    expect(run()).toBeUndefined();
+    expect(run('--shard', '2/3')).toEqual({ index: 2, count: 3 });
+    expect(() => run('--shard', '3/2')).toThrow(UsageError);
   });
 });

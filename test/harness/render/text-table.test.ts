@@ -79,7 +79,14 @@ describe('mdEscape', () => {
     expect(mdEscape('>')).toBe('\\>');
     expect(mdEscape('[')).toBe('\\[');
     expect(mdEscape(']')).toBe('\\]');
+    expect(mdEscape('&')).toBe('\\&');
     expect(mdEscape('a|b\\c`d*e_f<g>h[i]j')).toBe('a\\|b\\\\c\\`d\\*e\\_f\\<g\\>h\\[i\\]j');
+  });
+
+  it('no character reference survives, and a mention pings nobody', () => {
+    expect(mdEscape('&lt;script&gt; &#64;x')).toBe('\\&lt;script\\&gt; \\&#64;x');
+    expect(mdEscape('cc @octocat')).toBe('cc @\u200boctocat');
+    expect(mdEscape('cc @octocat')).not.toMatch(/@[a-z]/);
   });
 
   it('folds line breaks (\\n and \\r\\n) into spaces; plain text unchanged', () => {

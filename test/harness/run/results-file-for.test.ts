@@ -80,6 +80,7 @@ describe('resultsFileFor', () => {
     );
     const after = Date.now();
     expect('kind' in file).toBe(false);
+    expect('shard' in file).toBe(false);
     expect(file.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     const at = Date.parse(file.createdAt);
     expect(at).toBeGreaterThanOrEqual(before);
@@ -118,6 +119,7 @@ describe('resultsFileFor', () => {
       5,
     );
     expect(file.kind).toBe('gate');
+    expect('shard' in file).toBe(false);
     expect(file.engine).toEqual({
       dir,
       commit: null,
@@ -132,6 +134,21 @@ describe('resultsFileFor', () => {
         },
       },
     });
+    expect(ResultsFileSchema.safeParse(file).success).toBe(true);
+  });
+
+  it('records the shard a run measured, and only its index and count', async () => {
+    const engine = await loadEngine(DEFAULT_ENGINE_DIR);
+    const shard = { index: 2, count: 3, extra: 'not copied' };
+    const file = await resultsFileFor(
+      engine,
+      { command: 'harness gate --shard 2/3', profile: TINY_PROFILE, kind: 'gate', shard },
+      'run-3',
+      [],
+      0,
+    );
+    expect(file.shard).toEqual({ index: 2, count: 3 });
+    expect(Object.keys(file).at(-1)).toBe('shard');
     expect(ResultsFileSchema.safeParse(file).success).toBe(true);
   });
 });

@@ -1,56 +1,15 @@
 /**
- * The comparison pipeline of `compare` and `gate`: the gate's fast path (a candidate whose
- * engine, scenario code and lockfile are byte-identical to the baseline's passes without
- * measuring, and says which trees it compared), and a comparison with stored results.
+ * The comparison pipeline of `compare` and `gate`: a run with nothing to compare passes and
+ * says why, and a comparison with stored results runs through the sampling controller.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { MEASURED_PATHS, identicalTrees } from '../../../../harness/cli/commands/compare.ts';
 import { judge, renderJudgment } from '../../../../harness/judge/verdict.ts';
 import { REPO_ROOT } from '../../../../harness/support/paths.ts';
 import { ResultsFileSchema } from '../../../../harness/results/results-file.ts';
 import { COMPARE_RESULTS, readFixture } from '../../report-fixtures.ts';
 import { runHarness, tempDir } from '../../helpers.ts';
-
-async function git(...args: string[]): Promise<string> {
-  return (await execa('git', args, { cwd: REPO_ROOT })).stdout.trim();
-}
-
-describe('identicalTrees', () => {
-  it('is the same commit on both sides: identical, with the hashes it compared', async () => {
-    const same = await identicalTrees('HEAD', 'HEAD');
-    expect(same).not.toBeNull();
-    expect([...(same?.hashes.keys() ?? [])]).toEqual([...MEASURED_PATHS]);
-    expect(same?.hashes.get('engine')).toBe(await git('rev-parse', 'HEAD:engine'));
-  });
-
-  it('a commit that changed the engine is not identical to its parent', async () => {
-    const changed = await git('log', '-1', '--format=%H', '--', 'engine/src');
-    expect(await identicalTrees(`${changed}~1`, changed)).toBeNull();
-  });
-
-  it('a commit that touched none of the measured paths is identical to its parent', async () => {
-    const all = (await git('log', '--format=%H', '-200')).split('\n');
-    let docsOnly: string | null = null;
-    for (const c of all) {
-      const files = (await git('show', '--name-only', '--format=', c)).split('\n');
-      const touches = files.some((f) =>
-        MEASURED_PATHS.some((p) => f === p || f.startsWith(`${p}/`)),
-      );
-      if (!touches && (await git('rev-list', '--parents', '-n', '1', c)).split(' ').length === 2) {
-        docsOnly = c;
-        break;
-      }
-    }
-    if (docsOnly === null)
-      throw new Error('no commit in the last 200 touches only unmeasured paths');
-    const same = await identicalTrees(`${docsOnly}~1`, docsOnly);
-    expect(same?.candidate).toBe(`${docsOnly} (${docsOnly.slice(0, 12)})`);
-    expect(same?.hashes.get('engine')).toBe(await git('rev-parse', `${docsOnly}:engine`));
-  });
-});
 
 describe('judge: a run with nothing to compare', () => {
   it('passes, and says why', () => {
