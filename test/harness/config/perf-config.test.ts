@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
   DEFAULT_CONFIG_PATH,
+  DEFAULT_HISTORY_DIR,
   RED_FLAG_IDS,
+  commitUrl,
+  historyDir,
   loadConfig,
   parseConfig,
   samplingPlan,
@@ -12,6 +15,7 @@ import {
   type PerfConfig,
 } from '../../../harness/config/perf-config.ts';
 import { UsageError } from '../../../harness/support/errors.ts';
+import { REPO_ROOT } from '../../../harness/support/paths.ts';
 import { tempDir } from '../helpers.ts';
 
 const checkedIn = (): PerfConfig => loadConfig();
@@ -224,5 +228,84 @@ describe('config errors (exit 2, naming the file and the field)', () => {
       'config file /x/perf.config.json is not usable: the file must hold a JSON object, not []',
     );
     expect(problem([]).field).toBeNull();
+  });
+});
+
+describe('the history section', () => {
+  const base = checkedIn();
+  const { history: _history, ...withoutHistory } = base;
+  const noHistory: PerfConfig = withoutHistory;
+  const withHistory = (history: PerfConfig['history']): PerfConfig => ({ ...base, history });
+  const SHA = 'ab'.repeat(20);
+
+  it('historyDir: --dir when given (resolved from the current folder), else the config’s, else perf-history', () => {
+    expect(historyDir(base, 'some/where')).toBe(path.resolve('some/where'));
+    expect(historyDir(base, '/abs/h')).toBe('/abs/h');
+    expect(historyDir(withHistory({ dir: 'my-history' }))).toBe(path.join(REPO_ROOT, 'my-history'));
+    expect(historyDir(withHistory({ dir: '/var/h' }))).toBe('/var/h');
+    expect(historyDir(noHistory)).toBe(path.join(REPO_ROOT, DEFAULT_HISTORY_DIR));
+    expect(DEFAULT_HISTORY_DIR).toBe('perf-history');
+    // --dir wins over the config.
+    expect(historyDir(withHistory({ dir: 'my-history' }), 'given')).toBe(path.resolve('given'));
+  });
+
+  it('commitUrl: the config’s template, every {sha} replaced', () => {
+    const c = withHistory({ dir: 'h', commitUrl: 'https://git.example/r/commit/{sha}?s={sha}' });
+    expect(commitUrl(c, SHA, {})).toBe(`https://git.example/r/commit/${SHA}?s=${SHA}`);
+    // The config wins over GitHub's environment.
+    expect(
+      commitUrl(c, SHA, { GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'o/r' }),
+    ).toBe(`https://git.example/r/commit/${SHA}?s=${SHA}`);
+  });
+
+  it('commitUrl: GitHub’s server and repository from the environment, else null', () => {
+    const env = { GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'owner/repo' };
+    expect(commitUrl(noHistory, SHA, env)).toBe(`https://github.com/owner/repo/commit/${SHA}`);
+    expect(commitUrl(withHistory({ dir: 'h' }), SHA, env)).toBe(
+      `https://github.com/owner/repo/commit/${SHA}`,
+    );
+    expect(commitUrl(noHistory, SHA, {})).toBeNull();
+    // Both are needed.
+    expect(commitUrl(noHistory, SHA, { GITHUB_SERVER_URL: 'https://github.com' })).toBeNull();
+    expect(commitUrl(noHistory, SHA, { GITHUB_REPOSITORY: 'owner/repo' })).toBeNull();
+  });
+
+  it('accepts a config without the section, or with an http(s) commitUrl holding {sha}', () => {
+    const none = rawConfig();
+    delete none.history;
+    expect(parseConfig(none).history).toBeUndefined();
+    for (const url of ['https://github.com/o/r/commit/{sha}', 'http://git.local/{sha}']) {
+      const ok = rawConfig();
+      ok.history = { dir: 'h', commitUrl: url };
+      expect(parseConfig(ok).history?.commitUrl).toBe(url);
+    }
+  });
+
+  it('refuses a commitUrl without {sha} or not http(s), naming the field', () => {
+    for (const url of [
+      'https://github.com/o/r/commit/',
+      'https://github.com/o/r/commit/{SHA}',
+      'javascript:alert("{sha}")',
+      'ftp://host/{sha}',
+      '//host/{sha}',
+      'github.com/o/r/commit/{sha}',
+    ]) {
+      const data = rawConfig();
+      data.history = { dir: 'h', commitUrl: url };
+      const err = problem(data);
+      expect(err.field, url).toBe('history.commitUrl');
+      expect(err.message, url).toBe(
+        `config file /x/perf.config.json is not usable: field "history.commitUrl": must be an http(s) URL containing {sha} (it is ${JSON.stringify(url)})`,
+      );
+    }
+  });
+
+  it('refuses an empty dir and an unknown field in the section', () => {
+    const empty = rawConfig();
+    empty.history = { dir: '' };
+    expect(problem(empty).field).toBe('history.dir');
+    const extra = rawConfig();
+    extra.history = { dir: 'h', url: 'https://x/{sha}' };
+    expect(problem(extra).field).toBe('history.url');
   });
 });
