@@ -13,17 +13,21 @@ export interface CommitInfo {
   subject: string;
   /** The first parent, or null for a root commit. */
   parent: string | null;
+  /** Commits along first parents from the root to this one: 1 for a root. */
+  depth: number;
 }
 
 export async function commitInfo(cwd: string, ref: string): Promise<CommitInfo> {
   const sha = await resolveCommit(cwd, ref);
   const out = await git(cwd, ['log', '-1', '--format=%H%x00%cI%x00%P%x00%s', sha, '--']);
   const [full, committedAt, parents, ...subject] = out.split('\0');
+  const depth = Number(await git(cwd, ['rev-list', '--first-parent', '--count', sha, '--']));
   return {
     sha: full ?? sha,
     committedAt: committedAt ?? '',
     subject: subject.join('\0'),
     parent: (parents ?? '').split(' ').find((p) => p !== '') ?? null,
+    depth,
   };
 }
 

@@ -133,7 +133,7 @@ export const PerfConfigSchema = z.strictObject({
        */
       commitUrl: z
         .string()
-        .regex(/^https?:\/\/[^\s]*\{sha\}/, 'must be an http(s) URL containing {sha}')
+        .regex(/^https?:\/\/[^\s]*\{sha\}[^\s]*$/, 'must be an http(s) URL containing {sha}')
         .optional(),
     })
     .optional(),

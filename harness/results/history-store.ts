@@ -66,13 +66,15 @@ export function writeRecord(dir: string, results: ResultsFile, baseline?: Result
 }
 
 /**
- * Parents before children among records with equal commit dates (a rebase can give a run of
- * commits one timestamp); otherwise by date.
+ * By commit date; among equal dates (a rebase can give a run of commits one timestamp) by
+ * first-parent depth; and a recorded parent always before its child (a skewed clock can date
+ * a child before its parent).
  */
 function ordered(records: HistoryRecord[]): HistoryRecord[] {
   const byDate = [...records].sort(
     (a, b) =>
       Date.parse(a.point.committedAt) - Date.parse(b.point.committedAt) ||
+      a.point.depth - b.point.depth ||
       a.point.commit.localeCompare(b.point.commit),
   );
   const index = new Map(byDate.map((r, i) => [r.point.commit, i]));

@@ -19,7 +19,10 @@ export function machineKey(env: Environment): string {
  */
 export function machineSlug(env: Environment): string {
   const key = createHash('sha256').update(machineKey(env)).digest('hex').slice(0, 6);
-  return `${env.hostHash}-${env.cores}cpu-node${env.node.replace(/^v/, '')}-${key}`.replace(/[^A-Za-z0-9._-]/g, '_');
+  return `${env.hostHash}-${env.cores}cpu-node${env.node.replace(/^v/, '')}-${key}`.replace(
+    /[^A-Za-z0-9._-]/g,
+    '_',
+  );
 }
 
 /** A machine name given by the user (`--machine`): what a folder name may hold. */

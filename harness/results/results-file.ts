@@ -371,6 +371,11 @@ export const HistoryPointSchema = z.strictObject({
   subject: z.string(),
   /** The first parent, or null for a root commit. */
   parent: z.string().nullable(),
+  /**
+   * Commits along first parents from the root to this one (1 for a root): orders records
+   * whose dates are equal, as after a rebase, even when the commits between are unrecorded.
+   */
+  depth: z.number().int().positive(),
   /** The machine folder it is stored under (results/machine.ts `machineSlug`). */
   machine: z.string().min(1),
 });

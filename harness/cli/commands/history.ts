@@ -140,6 +140,7 @@ async function recordOne(
         committedAt: commit.committedAt,
         subject: commit.subject,
         parent: commit.parent,
+        depth: commit.depth,
         machine: r.machine,
       },
     };

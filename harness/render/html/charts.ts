@@ -30,8 +30,20 @@ const CONFIG = {
   background: 'transparent',
 } as const;
 
-/** A relative URL path: no scheme, no network path, no whitespace or quotes. */
-const RELATIVE_HREF = /^(?![A-Za-z][A-Za-z0-9+.-]*:)(?!\/\/)[^\s"'<>]+$/;
+/**
+ * A relative URL path: no scheme, no network path, no whitespace, quotes, control characters
+ * or backslashes (browsers drop leading control characters and read `\` as `/`, which would
+ * turn "\x01javascript:" or "\\host" into a script or an off-site link).
+ */
+// eslint-disable-next-line no-control-regex
+const RELATIVE_HREF = /^(?![A-Za-z][A-Za-z0-9+.-]*:)(?!\/\/)[^\s"'<>\\\x00-\x1f\x7f]+$/;
+
+/**
+ * What a refused link resolves to: vega copies its `href` (undefined) into the mark's link
+ * attribute, and its SVG writer leaves an undefined attribute out. vega's type asks for a
+ * string it never needs here.
+ */
+const NO_LINK = {} as { href: string };
 
 export async function renderSvg(spec: TopLevelSpec): Promise<SafeSvg> {
   const withConfig = { ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec;
@@ -52,7 +64,9 @@ export async function renderSvg(spec: TopLevelSpec): Promise<SafeSvg> {
       sanitize: (uri: string, options: { context?: string }) =>
         options.context === 'href' && RELATIVE_HREF.test(uri)
           ? Promise.resolve({ href: uri })
-          : Promise.reject(new Error('report charts link only to relative paths')),
+          : // Refused: no link attribute at all. (A rejection would reach vega's renderer as
+            // null, which it dereferences in an uncaught promise.)
+            Promise.resolve(NO_LINK),
       http: () => Promise.reject(new Error('report charts load no data')),
       file: () => Promise.reject(new Error('report charts load no data')),
     },

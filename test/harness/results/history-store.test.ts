@@ -32,6 +32,7 @@ function record(point: Partial<HistoryPoint> & { commit: string }, ns = 20): Res
       committedAt: '2025-03-01T12:00:00Z',
       subject: `commit ${point.commit.slice(0, 4)}`,
       parent: null,
+      depth: 1,
       machine: 'box-a',
       ...point,
     },
@@ -188,6 +189,15 @@ describe('readHistory', () => {
     expect(order.indexOf(sha('9'))).toBeLessThan(order.indexOf(sha('5')));
     expect(order.indexOf(sha('5'))).toBeLessThan(order.indexOf(sha('1')));
     expect(order).toEqual([sha('0'), sha('9'), sha('5'), sha('1')]);
+  });
+
+  it('equal dates, the commit between unrecorded (backfill --every 2): by first-parent depth', () => {
+    const dir = tmp.make();
+    const when = '2025-03-01T12:00:00Z';
+    // A root and its grandchild: no parent link between the two records, sha order reversed.
+    writeRecord(dir, record({ commit: sha('9'), committedAt: when, parent: null, depth: 1 }));
+    writeRecord(dir, record({ commit: sha('1'), committedAt: when, parent: sha('4'), depth: 3 }));
+    expect(commitsOf(dir)).toEqual([sha('9'), sha('1')]);
   });
 
   it('a parent whose date is later than its child’s still comes first; each record once', () => {

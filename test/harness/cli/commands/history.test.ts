@@ -181,7 +181,7 @@ describe('history list', () => {
     ] as const) {
       writeRecord(dir, {
         ...resultsFile([okResult(), okResult({ id: 'core/other', name: 'core/other' })]),
-        history: { commit, committedAt, subject, parent: null, machine: 'box-a' },
+        history: { commit, committedAt, subject, parent: null, depth: 1, machine: 'box-a' },
       });
     }
     fs.writeFileSync(path.join(dir, 'results', 'box-a', `${'c'.repeat(40)}.json`), '{');

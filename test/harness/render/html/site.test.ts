@@ -100,6 +100,7 @@ function historyDir(): { dir: string; commits: string[] } {
         committedAt: `2025-03-0${i + 1}T12:00:00Z`,
         subject: `commit ${i}`,
         parent: i === 0 ? null : (commits[i - 1] as string),
+        depth: i + 1,
         machine: 'box-a',
       },
     });
