@@ -115,7 +115,14 @@ function rec(
             jobs: jobs.jobs,
           },
         }),
-    history: { commit, committedAt, subject: `subject ${commit[0]}`, parent: null, depth: 1, machine },
+    history: {
+      commit,
+      committedAt,
+      subject: `subject ${commit[0]}`,
+      parent: null,
+      depth: 1,
+      machine,
+    },
   };
   return {
     file: `/h/results/${machine}/${commit}.json`,
