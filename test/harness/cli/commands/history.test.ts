@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { everyNth } from '../../../../harness/cli/commands/history.ts';
 import { writeRecord } from '../../../../harness/results/history-store.ts';
 import { REPO_ROOT } from '../../../../harness/support/paths.ts';
-import { okResult, resultsFile, runHarness, tempDirs } from '../../helpers.ts';
+import { SLOW_SCENARIOS_DIR, okResult, resultsFile, runHarness, tempDirs } from '../../helpers.ts';
 
 const tmp = tempDirs('history-cli-test-');
 afterAll(tmp.removeAll);
@@ -198,4 +198,62 @@ describe('history list', () => {
       `warning: skipped ${path.join('results', 'box-a', 'c'.repeat(40))}.json: `,
     );
   });
+});
+
+describe('history record interrupted by Ctrl-C', () => {
+  it('leaves no worktree, no staging or scratch folder, and no record', async () => {
+    const root = tmp.make();
+    const dir = path.join(root, 'history');
+    const run = runHarness(
+      [
+        'history',
+        'record',
+        '--scenarios',
+        SLOW_SCENARIOS_DIR,
+        '--filter',
+        'core/slow_setup',
+        '--dir',
+        dir,
+        '--machine',
+        'ctrl-c-box',
+      ],
+      REPO_ROOT,
+      { TMPDIR: root },
+      { detached: true, timeout: 120_000 },
+    );
+    try {
+      // The slow job's child writes `started` in its scratch folder, then waits a minute.
+      const deadline = Date.now() + 90_000;
+      const started = (): boolean =>
+        list(root).some(
+          (n) =>
+            n.startsWith('inmem-bench-') && fs.existsSync(path.join(root, n, 'work', 'started')),
+        );
+      while (!started()) {
+        if (Date.now() > deadline) throw new Error('the job never started');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const ours = list(WORKTREES).filter((e) => ownerPid(e) === run.pid);
+      if (run.pid === undefined) throw new Error('no pid');
+      process.kill(-run.pid, 'SIGINT');
+      const r = await run;
+      expect(r.exitCode).toBe(130);
+      // Nothing this run made is left: its worktree, its staging folder, the job's scratch.
+      for (const e of ours) expect(fs.existsSync(path.join(WORKTREES, e))).toBe(false);
+      const deadlineGone = Date.now() + 15_000;
+      const leftover = (): string[] =>
+        list(root).filter((n) => n.startsWith(STAGING_PREFIX) || n.startsWith('inmem-bench-'));
+      while (leftover().length > 0 && Date.now() < deadlineGone) {
+        await new Promise((r2) => setTimeout(r2, 100));
+      }
+      expect(leftover()).toEqual([]);
+      expect(fs.existsSync(path.join(dir, 'results', 'ctrl-c-box'))).toBe(false);
+    } finally {
+      try {
+        if (run.pid !== undefined) process.kill(-run.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  }, 150_000);
 });
