@@ -77,6 +77,14 @@ export function ownExit(): () => void {
   };
 }
 
+/**
+ * Whether SIGINT or SIGTERM has arrived: the process is on its way out (another handler may
+ * still be cleaning up), so work finishing now must not be kept as if it had completed.
+ */
+export function exitSignalled(): boolean {
+  return signalled;
+}
+
 /** Removes `dir` at exit unless the returned function is called first (then it's yours). */
 export function removeOnExit(dir: string): () => void {
   install();

@@ -29,7 +29,7 @@ import { countClasses, describeCounts } from '../../judge/verdict.ts';
 import { MACHINE_NAME, machineSlug } from '../../results/machine.ts';
 import { hasRecord, readHistory, writeRecord } from '../../results/history-store.ts';
 import { readResults, type ResultsFile } from '../../results/results-file.ts';
-import { removeOnExit } from '../../support/exit-cleanup.ts';
+import { exitSignalled, removeOnExit } from '../../support/exit-cleanup.ts';
 import { EXIT, UsageError } from '../../support/errors.ts';
 import { formatMs, plural } from '../../support/format.ts';
 import { checkOutputDir } from '../../support/output-path.ts';
@@ -133,6 +133,8 @@ async function recordOne(
   const forget = removeOnExit(staging);
   try {
     const measured = await measure(r, commit, pairWith, staging);
+    // Ctrl-C ends the measuring children, whose jobs then read as failed: not a record.
+    if (exitSignalled()) throw new UsageError('interrupted: nothing recorded');
     const results: ResultsFile = {
       ...measured.results,
       history: {

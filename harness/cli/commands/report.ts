@@ -53,9 +53,9 @@ export function registerReportCommands(program: Command, _setExit: (code: number
     .addOption(new Option('--from <dir>', 'folder of runs').default(REPORTS_DIR, 'reports/'))
     .option(
       '--history <dir>',
-      'history folder to draw trends from (default perf.config.json history.dir, when it exists)',
+      'history folder to draw trends from (else perf.config.json history.dir, when it exists)',
     )
-    .option('--config <file>', 'configuration file (default perf.config.json)')
+    .option('--config <file>', 'configuration file (else perf.config.json)')
     .action(async (flags: { out: string; from: string; history?: string; config?: string }) => {
       checkOutputDir(
         flags.out,
