@@ -155,3 +155,19 @@ export function resultsFile(results: ScenarioResult[] = [okResult()]): ResultsFi
     results,
   };
 }
+
+/**
+ * The e2e comparisons' configuration: perf.config.json with a 120 s budget per pass (and room
+ * for 80 rounds), so a job that can't resolve ends inconclusive in bounded time. Sampling,
+ * alpha, trimming and the threshold are the defaults. Returns the file written into `dir`.
+ */
+export function comparisonTestConfig(dir: string): string {
+  const config = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'perf.config.json'), 'utf8')) as {
+    compare: { maxRounds: number; budgetSeconds: { quick: number; full: number } };
+  };
+  config.compare.maxRounds = 80;
+  config.compare.budgetSeconds.quick = 120;
+  const file = path.join(dir, 'perf.test-config.json');
+  fs.writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+  return file;
+}

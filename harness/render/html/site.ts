@@ -145,10 +145,10 @@ export interface PublishOptions {
  */
 async function publishTrends(
   dst: string,
-  historyDir: string,
+  history: ReturnType<typeof readHistory>,
   options: PublishOptions,
 ): Promise<{ page: string; records: number; problems: string[] } | null> {
-  const { machines, problems } = readHistory(historyDir);
+  const { machines, problems } = history;
   if (machines.length === 0) return null;
   let records = 0;
   for (const m of machines) {
@@ -197,7 +197,9 @@ export async function publish(
   const { runs, problems } = fs.existsSync(src)
     ? findRuns(src)
     : { runs: [], problems: [] as string[] };
-  const haveHistory = history !== null && readHistory(history).machines.length > 0;
+  // Read once: every record is a whole results file.
+  const records = history === null ? null : readHistory(history);
+  const haveHistory = records !== null && records.machines.length > 0;
   if (runs.length === 0 && !haveHistory) {
     throw new UsageError(
       fs.existsSync(src)
@@ -225,7 +227,7 @@ export async function publish(
     });
     published.push({ dir, input });
   }
-  const trends = history === null ? null : await publishTrends(dst, history, options);
+  const trends = records === null ? null : await publishTrends(dst, records, options);
   const index = path.join(dst, 'index.html');
   fs.writeFileSync(
     index,

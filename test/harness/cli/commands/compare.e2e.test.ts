@@ -9,7 +9,7 @@ import path from 'node:path';
 import { REPO_ROOT } from '../../../../harness/support/paths.ts';
 import { readResults } from '../../../../harness/results/results-file.ts';
 import { removeTempRepos, tempDir } from '../../../fixtures/git-repo.ts';
-import { runHarness } from '../../helpers.ts';
+import { comparisonTestConfig, runHarness } from '../../helpers.ts';
 import { makeSlowPutRepo } from '../../../fixtures/slow-put-repo.ts';
 
 afterAll(removeTempRepos);
@@ -126,25 +126,6 @@ describe('compare, gate and bench: usage errors exit 2 before any checkout', () 
  */
 const SLOW_PUT_ROUNDS = 2;
 
-/**
- * A test-only configuration: perf.config.json with a smaller time budget, so the noisier
- * unchanged scenarios, which need many replicates to prove "unchanged", end within 120 s (they
- * may end inconclusive, which the test accepts).
- * Sampling, alpha, trimming and the threshold are the defaults. `npm test` runs this file
- * alone, after the other tests: under the load of parallel test files one process's median
- * varies by 30-40 %.
- */
-function testConfig(dir: string): string {
-  const config = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'perf.config.json'), 'utf8')) as {
-    compare: { maxRounds: number; budgetSeconds: { quick: number; full: number } };
-  };
-  config.compare.maxRounds = 80;
-  config.compare.budgetSeconds.quick = 120;
-  const file = path.join(dir, 'perf.test-config.json');
-  fs.writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
-  return file;
-}
-
 describe('the real case: a commit slowing KVStore.put by ~15%', () => {
   it(
     'compare --against flags kvstore/put/hot_key and leaves unrelated scenarios alone',
@@ -152,7 +133,7 @@ describe('the real case: a commit slowing KVStore.put by ~15%', () => {
       const t0 = performance.now();
       const { repo, shaA, shaB } = await makeSlowPutRepo(SLOW_PUT_ROUNDS);
       const out = path.join(repo.dir, 'out');
-      const config = testConfig(tempDir('compare-e2e-'));
+      const config = comparisonTestConfig(tempDir('compare-e2e-'));
       const tBuilt = performance.now();
 
       const r = await harness(

@@ -8,13 +8,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { REPO_ROOT } from '../../../../harness/support/paths.ts';
 import { maxSteps } from '../../../../harness/compare/bisect.ts';
 import { readFindFile } from '../../../../harness/results/find-file.ts';
 import { readResults } from '../../../../harness/results/results-file.ts';
 import { removeTempRepos, tempDir } from '../../../fixtures/git-repo.ts';
 import { makeSteppedRepo } from '../../../fixtures/slow-put-repo.ts';
-import { runHarness } from '../../helpers.ts';
+import { comparisonTestConfig, runHarness } from '../../helpers.ts';
 
 afterAll(removeTempRepos);
 
@@ -28,28 +27,13 @@ const STEP_AT = 5;
  */
 const SLOW_PUT_ROUNDS = 6;
 
-/**
- * compare.e2e.test.ts's test configuration: perf.config.json with a 120 s budget per pass, so
- * a step that can't resolve ends inconclusive in bounded time (and the test fails on it).
- */
-function testConfig(dir: string): string {
-  const config = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'perf.config.json'), 'utf8')) as {
-    compare: { maxRounds: number; budgetSeconds: { quick: number; full: number } };
-  };
-  config.compare.maxRounds = 80;
-  config.compare.budgetSeconds.quick = 120;
-  const file = path.join(dir, 'perf.test-config.json');
-  fs.writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
-  return file;
-}
-
 describe('find: the first commit that slowed KVStore.put', () => {
   it(
     `names commit ${STEP_AT} of ${COMMITS}, step by step, and leaves no worktree`,
     async () => {
       const t0 = performance.now();
       const { repo, commits } = await makeSteppedRepo(COMMITS, STEP_AT, SLOW_PUT_ROUNDS);
-      const config = testConfig(tempDir('find-e2e-'));
+      const config = comparisonTestConfig(tempDir('find-e2e-'));
       const tBuilt = performance.now();
       const good = commits[0] as string;
       const bad = commits[COMMITS - 1] as string;
